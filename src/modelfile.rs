@@ -1,0 +1,1 @@
+//! The Modelfile: parser, writer and model-file selection.

@@ -1,0 +1,1 @@
+//! Replays of the captured exchanges in tests/fixtures/captures.

@@ -1,0 +1,1 @@
+//! The Ollama test server.
