@@ -2,9 +2,12 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod host;
+pub mod modelfile;
+pub mod ndjson;
 pub mod options;
 pub mod types;
-pub mod modelfile;
 
 pub use error::{Error, Result};
+pub use host::Host;
 pub use options::Options;

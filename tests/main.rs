@@ -1,4 +1,4 @@
 //! All integration tests, in one binary (see Cargo.toml `autotests = false`).
 
-mod server;
 mod replay;
+mod server;

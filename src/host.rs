@@ -1,0 +1,253 @@
+//! Resolving `OLLAMA_HOST` (or a host given in code) to a base URL, with the
+//! official Python client's rules.
+//!
+//! | Input | Base URL |
+//! |---|---|
+//! | unset, `""` | `http://127.0.0.1:11434` |
+//! | `example.com` | `http://example.com:11434` |
+//! | `:56789` | `http://127.0.0.1:56789` |
+//! | `http://example.com` | `http://example.com:80` |
+//! | `https://example.com` | `https://example.com:443` |
+//! | `example.com:56789/path/` | `http://example.com:56789/path` |
+//! | `[::1]:56789` | `http://[::1]:56789` |
+//!
+//! Unlike the Python client, `user:password@` in the host is kept, to be
+//! sent as HTTP Basic authentication.
+
+use std::fmt;
+
+use percent_encoding::percent_decode_str;
+
+/// The default port of an Ollama server.
+pub const DEFAULT_PORT: u16 = 11434;
+
+/// A resolved Ollama host.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Host {
+    base: String,
+    credentials: Option<(String, String)>,
+}
+
+impl fmt::Debug for Host {
+    // Never print the password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Host")
+            .field("base", &self.base)
+            .field("credentials", &self.credentials.as_ref().map(|(u, _)| u))
+            .finish()
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.base)
+    }
+}
+
+/// Why a host could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid Ollama host `{input}`: {reason}")]
+pub struct HostError {
+    input: String,
+    reason: &'static str,
+}
+
+impl Host {
+    /// Resolves a host string; `None` and `""` mean the default local server.
+    pub fn parse(input: Option<&str>) -> Result<Host, HostError> {
+        let raw = input.unwrap_or("").trim();
+        let err = |reason| HostError {
+            input: raw.to_string(),
+            reason,
+        };
+        let (scheme, rest, mut port) = match raw.split_once("://") {
+            Some((scheme, rest)) if !rest.is_empty() => {
+                let port = match scheme {
+                    "http" => 80,
+                    "https" => 443,
+                    _ => DEFAULT_PORT,
+                };
+                (scheme, rest, port)
+            }
+            _ => ("http", raw, DEFAULT_PORT),
+        };
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
+            return Err(err("the scheme is not valid"));
+        }
+        let (authority, path) = match rest.find(['/', '?', '#']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        // Only the path is kept: a query or fragment has no meaning here.
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let (host, port_text) = if let Some(v6) = hostport.strip_prefix('[') {
+            let (addr, after) = v6.split_once(']').ok_or_else(|| err("`[` without `]`"))?;
+            if addr.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(err("not an IPv6 address between `[` and `]`"));
+            }
+            let port = match after {
+                "" => None,
+                p => Some(p.strip_prefix(':').ok_or_else(|| err("junk after `]`"))?),
+            };
+            (format!("[{}]", addr.to_ascii_lowercase()), port)
+        } else {
+            match hostport.rsplit_once(':') {
+                Some((h, p)) => (h.to_ascii_lowercase(), Some(p)),
+                None => (hostport.to_ascii_lowercase(), None),
+            }
+        };
+        if let Some(p) = port_text.filter(|p| !p.is_empty()) {
+            let n: u16 = p
+                .parse()
+                .map_err(|_| err("the port must be a number from 0 to 65535"))?;
+            // As in the Python client, port 0 means "the default".
+            if n != 0 {
+                port = n;
+            }
+        }
+        let host = if host.is_empty() {
+            "127.0.0.1".to_string()
+        } else {
+            host
+        };
+        if !host.starts_with('[')
+            && !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~%!$&'()*+,;=".contains(c))
+        {
+            return Err(err("the host name has characters a host cannot have"));
+        }
+        let path = path.trim_matches('/');
+        let mut base = format!("{scheme}://{host}:{port}");
+        if !path.is_empty() {
+            base.push('/');
+            base.push_str(path);
+        }
+        if url::Url::parse(&base).is_err() {
+            return Err(err("it does not make a valid URL"));
+        }
+        let credentials = userinfo.map(|u| {
+            let (user, pass) = u.split_once(':').unwrap_or((u, ""));
+            let dec = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+            (dec(user), dec(pass))
+        });
+        Ok(Host { base, credentials })
+    }
+
+    /// Resolves the `OLLAMA_HOST` environment variable.
+    pub fn from_env() -> Result<Host, HostError> {
+        Host::parse(std::env::var("OLLAMA_HOST").ok().as_deref())
+    }
+
+    /// The base URL, without a trailing slash, e.g. `http://127.0.0.1:11434`.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The URL of an API path such as `/api/tags`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// User name and password from `user:password@` in the host, if given.
+    pub fn credentials(&self) -> Option<(&str, &str)> {
+        self.credentials
+            .as_ref()
+            .map(|(u, p)| (u.as_str(), p.as_str()))
+    }
+}
+
+impl std::str::FromStr for Host {
+    type Err = HostError;
+    fn from_str(s: &str) -> Result<Host, HostError> {
+        Host::parse(Some(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(input: Option<&str>) -> String {
+        Host::parse(input).unwrap().base_url().to_string()
+    }
+
+    /// Every row of the host table in the reference.
+    #[test]
+    fn python_client_host_table() {
+        let rows: &[(Option<&str>, &str)] = &[
+            (None, "http://127.0.0.1:11434"),
+            (Some(""), "http://127.0.0.1:11434"),
+            (Some("1.2.3.4"), "http://1.2.3.4:11434"),
+            (Some("example.com"), "http://example.com:11434"),
+            (Some(":56789"), "http://127.0.0.1:56789"),
+            (Some("example.com:56789"), "http://example.com:56789"),
+            (Some("http://example.com"), "http://example.com:80"),
+            (Some("https://example.com"), "https://example.com:443"),
+            (
+                Some("https://example.com:56789"),
+                "https://example.com:56789",
+            ),
+            (Some("example.com/"), "http://example.com:11434"),
+            (Some("example.com/path"), "http://example.com:11434/path"),
+            (
+                Some("example.com:56789/path/"),
+                "http://example.com:56789/path",
+            ),
+            (Some("0.0.0.0"), "http://0.0.0.0:11434"),
+            (Some("[::1]"), "http://[::1]:11434"),
+            (Some("[::1]:56789"), "http://[::1]:56789"),
+            (Some("http://[::1]"), "http://[::1]:80"),
+            (Some("https://[::1]"), "https://[::1]:443"),
+            (Some("[::1]:56789/path/"), "http://[::1]:56789/path"),
+            (Some("ollama.com"), "http://ollama.com:11434"),
+        ];
+        for (input, want) in rows {
+            assert_eq!(base(*input), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn other_schemes_keep_the_default_port() {
+        assert_eq!(base(Some("HTTP://Example.COM")), "HTTP://example.com:11434");
+    }
+
+    #[test]
+    fn credentials_become_basic_auth_and_leave_the_url() {
+        let h = Host::parse(Some("https://me:s%40cret@example.com")).unwrap();
+        assert_eq!(h.base_url(), "https://example.com:443");
+        assert_eq!(h.credentials(), Some(("me", "s@cret")));
+        assert!(!format!("{h:?}").contains("cret"));
+    }
+
+    #[test]
+    fn bad_hosts_are_errors() {
+        for bad in [
+            "example.com:99999",
+            "example.com:port",
+            "[::1",
+            "[nope]:1",
+            "exa mple.com",
+            "://x",
+        ] {
+            assert!(Host::parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn url_joins_paths() {
+        let h = Host::parse(Some("example.com/proxy/")).unwrap();
+        assert_eq!(
+            h.url("/api/tags"),
+            "http://example.com:11434/proxy/api/tags"
+        );
+    }
+}

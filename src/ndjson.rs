@@ -1,0 +1,418 @@
+//! The one NDJSON decoder of the crate.
+//!
+//! Ollama streams (generate, chat, pull, push, create) are newline-delimited
+//! JSON. The server sends one line per HTTP chunk, but a TCP read may hold
+//! part of a chunk or several chunks, so lines are reassembled here: a line
+//! split at any byte (even inside a multi-byte UTF-8 character), several lines
+//! in one chunk, a last line without a newline, blank lines and CR-LF endings
+//! are all handled. A line longer than the limit is an error rather than
+//! unbounded memory, and a line `{"error": "..."}` becomes [`Error::Stream`].
+//!
+//! [`Decoder`] is the push-style core; [`ResponseStream`] adapts it to a byte
+//! stream from the HTTP layer.
+
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::Stream;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The default longest line accepted, in bytes (the official Go client's
+/// limit).
+pub const DEFAULT_MAX_LINE: usize = 8_000_000;
+
+/// Splits bytes into lines without copying whole lines that arrive in one
+/// chunk: only a line that spans chunks is gathered in a buffer.
+#[derive(Debug)]
+pub struct Decoder<T> {
+    chunks: VecDeque<Bytes>,
+    /// Read position in the front chunk.
+    pos: usize,
+    /// The start of a line that continues in a later chunk.
+    partial: Vec<u8>,
+    /// `partial` holds a finished line that was handed out last time.
+    partial_done: bool,
+    max_line: usize,
+    failed: bool,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Default for Decoder<T> {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_LINE)
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorLine {
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+}
+
+impl<T: DeserializeOwned> Decoder<T> {
+    /// A decoder that accepts lines of at most `max_line` bytes.
+    pub fn new(max_line: usize) -> Self {
+        Decoder {
+            chunks: VecDeque::new(),
+            pos: 0,
+            partial: Vec::new(),
+            partial_done: false,
+            max_line,
+            failed: false,
+            _t: PhantomData,
+        }
+    }
+
+    /// Adds bytes as they arrived.
+    pub fn feed(&mut self, chunk: Bytes) {
+        if !chunk.is_empty() {
+            self.chunks.push_back(chunk);
+        }
+    }
+
+    /// The next complete object, if a whole line is buffered. After an error
+    /// the decoder yields nothing more.
+    pub fn next_item(&mut self) -> Option<Result<T>> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            let line = match self.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => return None,
+                Err(e) => return Some(self.fail(e)),
+            };
+            match decode_line(line) {
+                Ok(None) => continue,
+                Ok(Some(v)) => return Some(Ok(v)),
+                Err(e) => return Some(self.fail(e)),
+            }
+        }
+    }
+
+    /// Call at the end of the body: the last line, when it has no newline.
+    pub fn finish(&mut self) -> Option<Result<T>> {
+        if let Some(item) = self.next_item() {
+            return Some(item);
+        }
+        if self.failed {
+            return None;
+        }
+        if self.partial_done {
+            self.partial.clear();
+            self.partial_done = false;
+        }
+        while let Some(chunk) = self.chunks.pop_front() {
+            self.partial.extend_from_slice(&chunk[self.pos..]);
+            self.pos = 0;
+        }
+        if self.partial.len() > self.max_line {
+            let limit = self.max_line;
+            return Some(self.fail(Error::LineTooLong { limit }));
+        }
+        let rest = std::mem::take(&mut self.partial);
+        match decode_line(&rest) {
+            Ok(None) => None,
+            Ok(Some(v)) => Some(Ok(v)),
+            Err(e) => Some(self.fail(e)),
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Result<T> {
+        self.failed = true;
+        self.chunks.clear();
+        self.partial.clear();
+        Err(e)
+    }
+
+    fn next_line(&mut self) -> Result<Option<&[u8]>> {
+        if self.partial_done {
+            self.partial.clear();
+            self.partial_done = false;
+        }
+        while let Some(front) = self.chunks.front() {
+            let rest = &front[self.pos..];
+            match memchr::memchr(b'\n', rest) {
+                Some(i) => {
+                    let start = self.pos;
+                    self.pos += i + 1;
+                    if self.partial.is_empty() {
+                        if i > self.max_line {
+                            return Err(Error::LineTooLong {
+                                limit: self.max_line,
+                            });
+                        }
+                        // Whole line inside one chunk: hand out a slice of it.
+                        // A fully read chunk stays at the front until the next
+                        // call, so the slice stays valid without a copy.
+                        let front = self.chunks.front().expect("front chunk");
+                        let line = &front[start..start + i];
+                        return Ok(Some(line));
+                    }
+                    self.partial.extend_from_slice(&rest[..i]);
+                    if self.partial.len() > self.max_line {
+                        return Err(Error::LineTooLong {
+                            limit: self.max_line,
+                        });
+                    }
+                    self.partial_done = true;
+                    if self.pos == self.chunks.front().map_or(0, |c| c.len()) {
+                        self.chunks.pop_front();
+                        self.pos = 0;
+                    }
+                    return Ok(Some(&self.partial));
+                }
+                None => {
+                    self.partial.extend_from_slice(rest);
+                    self.chunks.pop_front();
+                    self.pos = 0;
+                    if self.partial.len() > self.max_line {
+                        return Err(Error::LineTooLong {
+                            limit: self.max_line,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Decodes one line: `None` for a blank line, [`Error::Stream`] for an
+/// `{"error": ...}` line, [`Error::Decode`] when it is not the expected JSON.
+pub fn decode_line<T: DeserializeOwned>(line: &[u8]) -> Result<Option<T>> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    // Only a line that mentions "error" can be an error line; checking for
+    // the word first keeps the common path to a single parse.
+    if memchr::memmem::find(line, b"\"error\"").is_some() {
+        if let Ok(ErrorLine { error: Some(e) }) = serde_json::from_slice::<ErrorLine>(line) {
+            let message = match e {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            if !message.is_empty() {
+                return Err(Error::Stream { message });
+            }
+        }
+    }
+    serde_json::from_slice(line)
+        .map(Some)
+        .map_err(|e| Error::decode(e, line))
+}
+
+/// A stream of decoded objects from a streaming response.
+///
+/// Ends after the last line, or after the first error (an error line, an
+/// undecodable line, or a broken connection).
+pub struct ResponseStream<T> {
+    body: Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>,
+    decoder: Decoder<T>,
+    done: bool,
+}
+
+impl<T> std::fmt::Debug for ResponseStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseStream")
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned> ResponseStream<T> {
+    /// Decodes a stream of byte chunks.
+    pub fn new(body: impl Stream<Item = Result<Bytes>> + Send + 'static, max_line: usize) -> Self {
+        ResponseStream {
+            body: Box::pin(body),
+            decoder: Decoder::new(max_line),
+            done: false,
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Stream for ResponseStream<T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(item) = this.decoder.next_item() {
+                if item.is_err() {
+                    this.done = true;
+                }
+                return Poll::Ready(Some(item));
+            }
+            match this.body.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => this.decoder.feed(chunk),
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    return Poll::Ready(this.decoder.finish());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn run(chunks: &[&[u8]], max: usize) -> Vec<Result<Value>> {
+        let mut d = Decoder::<Value>::new(max);
+        let mut out = Vec::new();
+        for c in chunks {
+            d.feed(Bytes::copy_from_slice(c));
+            while let Some(v) = d.next_item() {
+                out.push(v);
+            }
+        }
+        while let Some(v) = d.finish() {
+            out.push(v);
+        }
+        out
+    }
+
+    fn ok(v: Vec<Result<Value>>) -> Vec<Value> {
+        v.into_iter().map(|r| r.unwrap()).collect()
+    }
+
+    const STREAM: &str = "{\"response\":\"h\u{e9}llo\",\"done\":false}\n\
+        \n\
+        {\"response\":\" w\u{f6}rld \u{2713} \u{1f600}\",\"done\":false}\r\n\
+        {\"response\":\"\",\"done\":true}";
+
+    fn expected() -> Vec<Value> {
+        vec![
+            json!({"response":"h\u{e9}llo","done":false}),
+            json!({"response":" w\u{f6}rld \u{2713} \u{1f600}","done":false}),
+            json!({"response":"","done":true}),
+        ]
+    }
+
+    #[test]
+    fn whole_input_in_one_chunk() {
+        assert_eq!(ok(run(&[STREAM.as_bytes()], 1000)), expected());
+    }
+
+    #[test]
+    fn split_at_every_offset() {
+        let b = STREAM.as_bytes();
+        for i in 0..=b.len() {
+            let got = ok(run(&[&b[..i], &b[i..]], 1000));
+            assert_eq!(got, expected(), "split at {i}");
+        }
+    }
+
+    #[test]
+    fn split_at_every_pair_of_offsets() {
+        let b = STREAM.as_bytes();
+        for i in 0..=b.len() {
+            for j in i..=b.len() {
+                let got = ok(run(&[&b[..i], &b[i..j], &b[j..]], 1000));
+                assert_eq!(got, expected(), "split at {i} and {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_byte_chunks() {
+        let chunks: Vec<&[u8]> = STREAM.as_bytes().chunks(1).collect();
+        assert_eq!(ok(run(&chunks, 1000)), expected());
+    }
+
+    #[test]
+    fn trailing_newline_and_blank_lines_are_ignored() {
+        let got = ok(run(&[b"\n\n{\"a\":1}\n\n  \n{\"a\":2}\n\n"], 100));
+        assert_eq!(got, vec![json!({"a":1}), json!({"a":2})]);
+    }
+
+    #[test]
+    fn error_line_ends_the_stream() {
+        let got = run(
+            &[b"{\"a\":1}\n{\"error\":\"an error was encountered\"}\n{\"a\":2}\n"],
+            100,
+        );
+        assert_eq!(got.len(), 2);
+        assert_eq!(*got[0].as_ref().unwrap(), json!({"a":1}));
+        match &got[1] {
+            Err(Error::Stream { message }) => assert_eq!(message, "an error was encountered"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_token_that_says_error_is_not_an_error() {
+        let got = ok(run(
+            &[b"{\"response\":\"\\\"error\\\"\",\"error\":\"\"}\n"],
+            100,
+        ));
+        assert_eq!(got, vec![json!({"response":"\"error\"","error":""})]);
+    }
+
+    #[test]
+    fn long_line_is_an_error_not_memory() {
+        let line = format!("{{\"a\":\"{}\"}}\n", "x".repeat(100));
+        for chunking in [1usize, 7, 1000] {
+            let chunks: Vec<&[u8]> = line.as_bytes().chunks(chunking).collect();
+            let got = run(&chunks, 50);
+            assert!(
+                matches!(got.last(), Some(Err(Error::LineTooLong { limit: 50 }))),
+                "{chunking}: {got:?}"
+            );
+        }
+        // Without a newline the limit holds too.
+        let got = run(&[line.trim_end().as_bytes()], 50);
+        assert!(matches!(got.last(), Some(Err(Error::LineTooLong { .. }))));
+    }
+
+    #[test]
+    fn invalid_json_keeps_the_line() {
+        let got = run(&[b"{\"a\":1}\nnot json\n"], 100);
+        match &got[1] {
+            Err(Error::Decode { line, .. }) => assert_eq!(line, "not json"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_decode_error() {
+        let got = run(&[b"{\"a\":\"\xff\"}\n"], 100);
+        assert!(matches!(got[0], Err(Error::Decode { .. })));
+    }
+
+    #[test]
+    fn stream_adapter_yields_items_then_ends() {
+        let chunks: Vec<Result<Bytes>> = STREAM
+            .as_bytes()
+            .chunks(3)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let s = ResponseStream::<Value>::new(futures_util::stream::iter(chunks), 1000);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let got: Vec<Value> = rt.block_on(async {
+            use futures_util::TryStreamExt;
+            s.try_collect().await.unwrap()
+        });
+        assert_eq!(got, expected());
+    }
+}
