@@ -219,7 +219,7 @@ async fn replay_streams_15_in_chunks() {
         String::from_utf8(c.response.body).unwrap()
     );
 
-    let reqs = replay.requests();
+    let reqs: Vec<ReceivedRequest> = replay.requests();
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].0, "POST /api/generate HTTP/1.1");
     assert_eq!(reqs[0].2, c.request.body);
