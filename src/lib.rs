@@ -8,3 +8,4 @@ pub mod modelfile;
 
 pub use error::{Error, Result};
 pub use options::Options;
+pub use types::*;
