@@ -11,3 +11,4 @@ pub mod types;
 pub use error::{Error, Result};
 pub use host::Host;
 pub use options::Options;
+pub use types::*;
