@@ -1,0 +1,693 @@
+//! The asynchronous [`Client`].
+//!
+//! Request building, response decoding and error mapping live here once; the
+//! [blocking client](crate::blocking::Client) wraps this one.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use futures_util::TryStreamExt;
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
+};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::host::{Host, HostError};
+use crate::ndjson::{self, ResponseStream};
+use crate::types::*;
+
+/// The `User-Agent` this crate sends: `ollama-rs/<version> (<arch> <os>)`.
+pub fn user_agent() -> String {
+    format!(
+        "ollama-rs/{} ({} {})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::ARCH,
+        std::env::consts::OS
+    )
+}
+
+/// An asynchronous client for one Ollama server.
+///
+/// Cheap to clone: clones share the connection pool.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+/// use ollama_rs::{Client, GenerateRequest};
+///
+/// # async fn demo() -> ollama_rs::Result<()> {
+/// let client = Client::new()?; // OLLAMA_HOST, or http://127.0.0.1:11434
+/// let reply = client.generate(GenerateRequest::new("llama3.2", "Why is the sky blue?")).await?;
+/// println!("{}", reply.response);
+///
+/// let mut stream = client.generate_stream(GenerateRequest::new("llama3.2", "Count to 3")).await?;
+/// while let Some(part) = stream.next().await {
+///     print!("{}", part?.response);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    host: Host,
+    headers: HeaderMap,
+    max_line: usize,
+}
+
+/// Builds a [`Client`] with settings other than the defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// let client = ollama_rs::Client::builder()
+///     .host("http://127.0.0.1:11434")
+///     .header("X-Trace", "1")
+///     .connect_timeout(Duration::from_secs(5))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.host().base_url(), "http://127.0.0.1:11434");
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    host: Option<String>,
+    headers: Vec<(String, String)>,
+    timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    follow_redirects: bool,
+    http: Option<reqwest::Client>,
+    max_line: usize,
+    api_key: Option<String>,
+    root_certificates: Vec<reqwest::Certificate>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            host: None,
+            headers: Vec::new(),
+            timeout: None,
+            read_timeout: None,
+            connect_timeout: None,
+            follow_redirects: true,
+            http: None,
+            max_line: ndjson::DEFAULT_MAX_LINE,
+            api_key: std::env::var("OLLAMA_API_KEY")
+                .ok()
+                .filter(|k| !k.is_empty()),
+            root_certificates: Vec::new(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The server, in any form `OLLAMA_HOST` accepts (see [`Host`]). Without
+    /// it, `OLLAMA_HOST` is read, and without that the local default is used.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Adds a header to every request. It is merged with the defaults
+    /// (`Content-Type`, `Accept`, `User-Agent`) and wins over them.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Longest wait for the server's next bytes: for the answer to start, and
+    /// then between two reads of the body. Default: none, like the Python
+    /// client. A stream that keeps sending is never cut by it.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// A limit on the whole exchange, body included (default: none). Mind
+    /// that it cuts long streams too.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Longest wait to establish the connection (default: none).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether to follow redirects (default true, at most 10). An
+    /// `Authorization` header is never sent to another origin.
+    pub fn follow_redirects(mut self, follow: bool) -> Self {
+        self.follow_redirects = follow;
+        self
+    }
+
+    /// Uses this HTTP client (its own timeouts, proxies, TLS settings)
+    /// instead of building one; [`timeout`](Self::timeout),
+    /// [`connect_timeout`](Self::connect_timeout),
+    /// [`follow_redirects`](Self::follow_redirects) and
+    /// [`add_root_certificate`](Self::add_root_certificate) are then not used.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Trusts this certificate authority for HTTPS, besides the system's.
+    pub fn add_root_certificate(mut self, cert: reqwest::Certificate) -> Self {
+        self.root_certificates.push(cert);
+        self
+    }
+
+    /// The longest line accepted in a stream (default 8,000,000 bytes).
+    pub fn max_line_bytes(mut self, limit: usize) -> Self {
+        self.max_line = limit;
+        self
+    }
+
+    /// The API key sent as `Authorization: Bearer <key>` unless an
+    /// `Authorization` header is given. Default: `OLLAMA_API_KEY`.
+    pub fn api_key(mut self, key: Option<String>) -> Self {
+        self.api_key = key;
+        self
+    }
+
+    /// Builds the client. Fails on a host that cannot be resolved, a header
+    /// that is not valid HTTP, or an HTTP client that cannot be set up.
+    pub fn build(self) -> Result<Client> {
+        let host = match &self.host {
+            Some(h) => Host::parse(Some(h)),
+            None => Host::from_env(),
+        }
+        .map_err(|e: HostError| Error::InvalidRequest(e.to_string()))?;
+
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_str(&user_agent()).expect("ASCII user agent"),
+        );
+        if let Some((user, pass)) = host.credentials() {
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+            headers.insert(AUTHORIZATION, sensitive(&format!("Basic {token}"))?);
+        } else if let Some(key) = &self.api_key {
+            headers.insert(AUTHORIZATION, sensitive(&format!("Bearer {key}"))?);
+        }
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| Error::InvalidRequest(format!("invalid header name `{name}`")))?;
+            let mut value = HeaderValue::from_str(value.trim())
+                .map_err(|_| Error::InvalidRequest(format!("invalid value for header `{name}`")))?;
+            if name == AUTHORIZATION {
+                value.set_sensitive(true);
+            }
+            headers.insert(name, value);
+        }
+
+        let http = match self.http {
+            Some(c) => c,
+            None => {
+                let mut b = reqwest::Client::builder()
+                    // Headers go on each request, so that a redirect to
+                    // another origin drops Authorization however it was set.
+                    .redirect(if self.follow_redirects {
+                        redirect_policy()
+                    } else {
+                        reqwest::redirect::Policy::none()
+                    });
+                if let Some(t) = self.timeout {
+                    b = b.timeout(t);
+                }
+                if let Some(t) = self.read_timeout {
+                    b = b.read_timeout(t);
+                }
+                if let Some(t) = self.connect_timeout {
+                    b = b.connect_timeout(t);
+                }
+                for cert in self.root_certificates {
+                    b = b.add_root_certificate(cert);
+                }
+                b.build().map_err(|e| Error::Http {
+                    host: host.to_string(),
+                    source: e,
+                })?
+            }
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                host,
+                headers,
+                max_line: self.max_line,
+            }),
+        })
+    }
+}
+
+fn sensitive(v: &str) -> Result<HeaderValue> {
+    let mut v = HeaderValue::from_str(v)
+        .map_err(|_| Error::InvalidRequest("credentials are not valid in a header".into()))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// Follows up to 10 redirects. reqwest already removes `Authorization` when
+/// the host or port changes; this also stops it crossing to another scheme.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+fn require_model(model: &str) -> Result<()> {
+    if model.trim().is_empty() {
+        return Err(Error::InvalidRequest("model is required".into()));
+    }
+    Ok(())
+}
+
+impl Client {
+    /// A client for the server named by `OLLAMA_HOST` (default
+    /// `http://127.0.0.1:11434`), with no timeout.
+    pub fn new() -> Result<Client> {
+        ClientBuilder::default().build()
+    }
+
+    /// A client for the given host, in any form `OLLAMA_HOST` accepts.
+    pub fn with_host(host: impl Into<String>) -> Result<Client> {
+        ClientBuilder::default().host(host).build()
+    }
+
+    /// Starts building a client with other settings.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The server this client talks to.
+    pub fn host(&self) -> &Host {
+        &self.inner.host
+    }
+
+    fn map_err(&self, e: reqwest::Error) -> Error {
+        let host = self.inner.host.to_string();
+        if e.is_timeout() {
+            Error::Timeout {
+                host,
+                source: Some(e),
+            }
+        } else if e.is_connect() {
+            Error::Connect { host, source: e }
+        } else {
+            Error::Http { host, source: e }
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.inner
+            .http
+            .request(method, self.inner.host.url(path))
+            .headers(self.inner.headers.clone())
+    }
+
+    /// Sends a request and checks the status; a non-success answer becomes
+    /// [`Error::Api`].
+    async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        let resp = rb.send().await.map_err(|e| self.map_err(e))?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        Err(self.api_error(resp).await)
+    }
+
+    async fn api_error(&self, resp: reqwest::Response) -> Error {
+        let status = resp.status();
+        let body = resp.bytes().await.unwrap_or_default();
+        Error::Api {
+            status: status.as_u16(),
+            message: error_message(status, &body),
+        }
+    }
+
+    async fn post_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        let resp = self
+            .send(self.request(Method::POST, path).body(to_json(body)?))
+            .await?;
+        self.read_json(resp).await
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let resp = self.send(self.request(Method::GET, path)).await?;
+        self.read_json(resp).await
+    }
+
+    async fn read_json<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T> {
+        let body = resp.bytes().await.map_err(|e| self.map_err(e))?;
+        // A stream that fails after it started keeps status 200 and ends
+        // with an error line, even when a single document was asked for.
+        match ndjson::decode_line::<T>(&body) {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(Error::decode("empty response", &body)),
+            Err(e @ Error::Decode { .. }) => Err(last_line_error(&body).unwrap_or(e)),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn post_stream<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<ResponseStream<T>> {
+        let resp = self
+            .send(
+                self.request(Method::POST, path)
+                    .header(ACCEPT, "application/x-ndjson")
+                    .body(to_json(body)?),
+            )
+            .await?;
+        let this = self.clone();
+        let bytes = resp.bytes_stream().map_err(move |e| this.map_err(e));
+        Ok(ResponseStream::new(bytes, self.inner.max_line))
+    }
+
+    /// Generates a completion and returns it whole (`stream: false`).
+    pub async fn generate(&self, mut request: GenerateRequest) -> Result<GenerateResponse> {
+        require_model(&request.model)?;
+        request.stream = Some(false);
+        self.post_json("/api/generate", &request).await
+    }
+
+    /// Generates a completion as a stream of fragments; the last one has
+    /// `done: true` and the statistics.
+    pub async fn generate_stream(
+        &self,
+        mut request: GenerateRequest,
+    ) -> Result<ResponseStream<GenerateResponse>> {
+        require_model(&request.model)?;
+        request.stream = Some(true);
+        self.post_stream("/api/generate", &request).await
+    }
+
+    /// Sends a chat and returns the whole reply (`stream: false`).
+    pub async fn chat(&self, mut request: ChatRequest) -> Result<ChatResponse> {
+        require_model(&request.model)?;
+        request.stream = Some(false);
+        self.post_json("/api/chat", &request).await
+    }
+
+    /// Sends a chat and streams the reply; the last item has `done: true`.
+    pub async fn chat_stream(
+        &self,
+        mut request: ChatRequest,
+    ) -> Result<ResponseStream<ChatResponse>> {
+        require_model(&request.model)?;
+        request.stream = Some(true);
+        self.post_stream("/api/chat", &request).await
+    }
+
+    /// Computes embeddings (`/api/embed`).
+    pub async fn embed(&self, request: EmbedRequest) -> Result<EmbedResponse> {
+        require_model(&request.model)?;
+        self.post_json("/api/embed", &request).await
+    }
+
+    /// Computes one embedding with the deprecated `/api/embeddings`.
+    #[deprecated(note = "use `embed`: `/api/embeddings` is deprecated by the server")]
+    pub async fn embeddings(&self, request: EmbeddingsRequest) -> Result<EmbeddingsResponse> {
+        require_model(&request.model)?;
+        self.post_json("/api/embeddings", &request).await
+    }
+
+    /// Pulls a model and returns the final status (`stream: false`).
+    pub async fn pull(&self, mut request: PullRequest) -> Result<ProgressResponse> {
+        require_model(&request.model)?;
+        request.stream = Some(false);
+        self.post_json("/api/pull", &request).await
+    }
+
+    /// Pulls a model, streaming its progress.
+    pub async fn pull_stream(
+        &self,
+        mut request: PullRequest,
+    ) -> Result<ResponseStream<ProgressResponse>> {
+        require_model(&request.model)?;
+        request.stream = Some(true);
+        self.post_stream("/api/pull", &request).await
+    }
+
+    /// Pushes a model and returns the final status (`stream: false`).
+    pub async fn push(&self, mut request: PushRequest) -> Result<ProgressResponse> {
+        require_model(&request.model)?;
+        request.stream = Some(false);
+        self.post_json("/api/push", &request).await
+    }
+
+    /// Pushes a model, streaming its progress.
+    pub async fn push_stream(
+        &self,
+        mut request: PushRequest,
+    ) -> Result<ResponseStream<ProgressResponse>> {
+        require_model(&request.model)?;
+        request.stream = Some(true);
+        self.post_stream("/api/push", &request).await
+    }
+
+    /// Creates a model and returns the final status (`stream: false`).
+    pub async fn create(&self, mut request: CreateRequest) -> Result<ProgressResponse> {
+        require_model(&request.model)?;
+        request.stream = Some(false);
+        self.post_json("/api/create", &request).await
+    }
+
+    /// Creates a model, streaming its progress.
+    pub async fn create_stream(
+        &self,
+        mut request: CreateRequest,
+    ) -> Result<ResponseStream<ProgressResponse>> {
+        require_model(&request.model)?;
+        request.stream = Some(true);
+        self.post_stream("/api/create", &request).await
+    }
+
+    /// Whether the server has the blob `sha256:<hex>`.
+    pub async fn blob_exists(&self, digest: &str) -> Result<bool> {
+        let resp = self
+            .request(Method::HEAD, &format!("/api/blobs/{digest}"))
+            .send()
+            .await
+            .map_err(|e| self.map_err(e))?;
+        match resp.status() {
+            s if s.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            _ => Err(self.api_error(resp).await),
+        }
+    }
+
+    /// Uploads a file as a blob unless the server has it already, and
+    /// returns its digest `sha256:<hex>`.
+    ///
+    /// The file is read twice in a streaming fashion, once to hash it and
+    /// once to upload it, so memory stays constant whatever its size.
+    pub async fn create_blob(&self, path: impl AsRef<Path>) -> Result<String> {
+        self.create_blob_with_progress(path, |_| {}).await
+    }
+
+    /// [`create_blob`](Self::create_blob), calling `progress` as bytes are
+    /// hashed and uploaded.
+    pub async fn create_blob_with_progress(
+        &self,
+        path: impl AsRef<Path>,
+        progress: impl Fn(BlobProgress) + Send + Sync + 'static,
+    ) -> Result<String> {
+        let path = path.as_ref().to_path_buf();
+        let progress = Arc::new(progress);
+        let io_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        let size = tokio::fs::metadata(&path)
+            .await
+            .map_err(io_err(&path))?
+            .len();
+        let digest = {
+            let path = path.clone();
+            let progress = progress.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::digest::sha256_file(&path, |n| {
+                    progress(BlobProgress::Hashing {
+                        done: n,
+                        total: size,
+                    })
+                })
+            })
+            .await
+            .map_err(|e| Error::InvalidRequest(format!("hashing failed: {e}")))??
+        };
+        if self.blob_exists(&digest).await? {
+            progress(BlobProgress::Exists);
+            return Ok(digest);
+        }
+        let file = tokio::fs::File::open(&path).await.map_err(io_err(&path))?;
+        let mut sent = 0u64;
+        let reader = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).inspect_ok(
+            move |chunk| {
+                sent += chunk.len() as u64;
+                progress(BlobProgress::Uploading {
+                    done: sent,
+                    total: size,
+                });
+            },
+        );
+        let resp = self
+            .request(Method::POST, &format!("/api/blobs/{digest}"))
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .header(reqwest::header::CONTENT_LENGTH, size)
+            .body(reqwest::Body::wrap_stream(reader))
+            .send()
+            .await
+            .map_err(|e| self.map_err(e))?;
+        if !resp.status().is_success() {
+            return Err(self.api_error(resp).await);
+        }
+        Ok(digest)
+    }
+
+    /// Deletes a model.
+    pub async fn delete(&self, model: &str) -> Result<StatusResponse> {
+        require_model(model)?;
+        let body = to_json(&DeleteRequest {
+            model: model.to_string(),
+        })?;
+        self.send(self.request(Method::DELETE, "/api/delete").body(body))
+            .await?;
+        Ok(StatusResponse {
+            status: "success".into(),
+        })
+    }
+
+    /// Copies a model to a new name.
+    pub async fn copy(&self, source: &str, destination: &str) -> Result<StatusResponse> {
+        require_model(source)?;
+        require_model(destination)?;
+        let body = to_json(&CopyRequest {
+            source: source.to_string(),
+            destination: destination.to_string(),
+        })?;
+        self.send(self.request(Method::POST, "/api/copy").body(body))
+            .await?;
+        Ok(StatusResponse {
+            status: "success".into(),
+        })
+    }
+
+    /// Lists the local models, newest first.
+    pub async fn list(&self) -> Result<ListResponse> {
+        self.get_json("/api/tags").await
+    }
+
+    /// Shows a model's details.
+    pub async fn show(&self, request: impl Into<ShowRequest>) -> Result<ShowResponse> {
+        let request = request.into();
+        require_model(&request.model)?;
+        self.post_json("/api/show", &request).await
+    }
+
+    /// Lists the models loaded in memory.
+    pub async fn ps(&self) -> Result<ProcessResponse> {
+        self.get_json("/api/ps").await
+    }
+
+    /// The server's version.
+    pub async fn version(&self) -> Result<VersionResponse> {
+        self.get_json("/api/version").await
+    }
+}
+
+/// Progress of [`Client::create_blob_with_progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobProgress {
+    /// Bytes hashed so far.
+    Hashing {
+        /// Bytes done.
+        done: u64,
+        /// The file's size.
+        total: u64,
+    },
+    /// The server has the blob already: nothing is uploaded.
+    Exists,
+    /// Bytes uploaded so far.
+    Uploading {
+        /// Bytes done.
+        done: u64,
+        /// The file's size.
+        total: u64,
+    },
+}
+
+impl From<&str> for ShowRequest {
+    fn from(model: &str) -> Self {
+        ShowRequest::new(model)
+    }
+}
+
+impl From<String> for ShowRequest {
+    fn from(model: String) -> Self {
+        ShowRequest::new(model)
+    }
+}
+
+fn to_json<B: Serialize>(body: &B) -> Result<Vec<u8>> {
+    serde_json::to_vec(body)
+        .map_err(|e| Error::InvalidRequest(format!("could not encode the request: {e}")))
+}
+
+/// The message of an error answer: the JSON `error` field, else the body
+/// text, else the reason phrase.
+fn error_message(status: StatusCode, body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        error: serde_json::Value,
+    }
+    if let Ok(ErrorBody { error }) = serde_json::from_slice::<ErrorBody>(body) {
+        return match error {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+    }
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_lowercase()
+    } else {
+        text.chars().take(1000).collect()
+    }
+}
+
+/// The `error` of the last line of an NDJSON body, if it is an error line.
+fn last_line_error(body: &[u8]) -> Option<Error> {
+    let last = body
+        .split(|b| *b == b'\n')
+        .rev()
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))?;
+    match ndjson::decode_line::<serde_json::Value>(last) {
+        Err(e @ Error::Stream { .. }) => Some(e),
+        _ => None,
+    }
+}

@@ -1,0 +1,87 @@
+//! `embed`: inputs from the arguments or stdin (one per line), sent in
+//! batches, printed as one JSON array per input, in input order.
+
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ollama_rs::{Client, EmbedRequest, KeepAlive};
+
+use crate::cli::EmbedArgs;
+use crate::commands::generate::parse_options;
+use crate::exit::{about_model, usage};
+use crate::ui::Ui;
+
+/// `embed`.
+pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    let options = parse_options(&a.options)?;
+    let inputs: Vec<String> = if !a.input.is_empty() {
+        a.input.clone()
+    } else if ui.stdin_tty {
+        return Err(usage(
+            "no input: give texts as arguments or on stdin, one per line",
+        ));
+    } else {
+        let mut lines = Vec::new();
+        for line in io::stdin().lock().lines() {
+            let line = line.map_err(|e| usage(format!("could not read stdin: {e}")))?;
+            if !line.trim().is_empty() {
+                lines.push(line);
+            }
+        }
+        if lines.is_empty() {
+            return Err(usage("stdin is empty: give one input per line"));
+        }
+        lines
+    };
+    let truncate = if a.no_truncate {
+        Some(false)
+    } else if a.truncate {
+        Some(true)
+    } else {
+        None
+    };
+    let batch = a.batch_size as usize;
+    let batches = inputs.len().div_ceil(batch);
+    let bar = if ui.stderr_tty && !ui.json && batches > 1 {
+        let b =
+            ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr());
+        b.set_style(
+            ProgressStyle::with_template("embedding {pos}/{len} {wide_bar} {eta}")
+                .expect("valid template"),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut out = ui.stdout();
+    for chunk in inputs.chunks(batch) {
+        let mut req = EmbedRequest::new(a.model.as_str(), chunk.to_vec());
+        req.truncate = truncate;
+        req.dimensions = a.dimensions;
+        req.options = options.clone();
+        req.keep_alive = a.keep_alive.as_deref().map(KeepAlive::from);
+        let resp = about_model(client.embed(req).await, "could not embed with", &a.model);
+        let resp = match resp {
+            Ok(r) => r,
+            Err(e) => {
+                bar.finish_and_clear();
+                return Err(e);
+            }
+        };
+        if ui.json {
+            serde_json::to_writer(&mut out, &resp)?;
+            out.write_all(b"\n")?;
+        } else {
+            for v in &resp.embeddings {
+                serde_json::to_writer(&mut out, v)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        out.flush()?;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(ExitCode::SUCCESS)
+}

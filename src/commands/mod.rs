@@ -1,0 +1,57 @@
+//! One module per subcommand; each gets the resolved [`Ui`] and a client.
+
+mod create;
+mod embed;
+mod generate;
+mod manage;
+mod transfer;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use ollama_rs::Client;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::exit::usage;
+use crate::ui::Ui;
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli, ui: &Ui) -> Result<ExitCode> {
+    let client = client(&cli.global)?;
+    match cli.command {
+        Command::Generate(a) => generate::generate(a, &client, ui).await,
+        Command::Chat(a) => generate::chat(a, &client, ui).await,
+        Command::Embed(a) => embed::run(a, &client, ui).await,
+        Command::List(a) => manage::list(a, &client, ui).await,
+        Command::Show(a) => manage::show(a, &client, ui).await,
+        Command::Ps => manage::ps(&client, ui).await,
+        Command::Cp(a) => manage::copy(a, &client, ui).await,
+        Command::Rm(a) => manage::remove(a, &client, ui).await,
+        Command::Stop(a) => manage::stop(a, &client, ui).await,
+        Command::Version => manage::version(&client, ui).await,
+        Command::Pull(a) => transfer::pull(a, &client, ui).await,
+        Command::Push(a) => transfer::push(a, &client, ui).await,
+        Command::Create(a) => transfer::create(a, &client, ui).await,
+    }
+}
+
+/// Builds the client from the global options.
+fn client(g: &GlobalArgs) -> Result<Client> {
+    let mut b = Client::builder()
+        .connect_timeout(Duration::from_secs_f64(g.connect_timeout))
+        .host(g.host.clone().unwrap_or_default());
+    if let Some(t) = g.timeout {
+        b = b.timeout(Duration::from_secs_f64(t));
+    }
+    for h in &g.headers {
+        let (name, value) = h
+            .split_once(':')
+            .ok_or_else(|| usage(format!("header `{h}` must look like 'Name: value'")))?;
+        if name.trim().is_empty() {
+            return Err(usage(format!("header `{h}` has no name")));
+        }
+        b = b.header(name.trim(), value.trim());
+    }
+    b.build().map_err(|e| usage(e.to_string()))
+}

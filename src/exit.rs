@@ -1,0 +1,153 @@
+//! Exit statuses and error reports: one place that looks at an error and
+//! decides what the user reads and what the shell gets.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use ollama_rs::Error;
+
+use crate::ui::Ui;
+
+/// Success.
+pub const OK: u8 = 0;
+/// The server reported an error or the operation failed.
+pub const FAILED: u8 = 1;
+/// Invalid command line or local input; nothing was sent.
+pub const USAGE: u8 = 2;
+/// The server could not be reached or did not answer in time.
+pub const UNREACHABLE: u8 = 3;
+/// The model does not exist.
+pub const NOT_FOUND: u8 = 4;
+/// Authentication or permission refused.
+pub const AUTH: u8 = 5;
+/// Interrupted by Ctrl-C.
+pub const INTERRUPTED: u8 = 130;
+
+/// Bad local input (a flag value, a file): exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Shorthand for a [`UsageError`] wrapped in `anyhow`.
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(msg.into()))
+}
+
+/// The user pressed Ctrl-C.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
+
+/// Names the model an operation was about, for the "pull it" hint.
+#[derive(Debug)]
+pub struct ModelContext {
+    /// What was being done, e.g. "could not show".
+    pub action: String,
+    /// The model.
+    pub model: String,
+}
+
+impl std::fmt::Display for ModelContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} `{}`", self.action, self.model)
+    }
+}
+
+/// Attaches "<action> `<model>`" to an error.
+pub fn about_model<T>(
+    r: Result<T, ollama_rs::Error>,
+    action: &str,
+    model: &str,
+) -> anyhow::Result<T> {
+    r.map_err(|e| {
+        anyhow::Error::new(e).context(ModelContext {
+            action: action.to_string(),
+            model: model.to_string(),
+        })
+    })
+}
+
+/// The exit status for an error.
+pub fn code(err: &anyhow::Error) -> u8 {
+    if err.downcast_ref::<Interrupted>().is_some() {
+        return INTERRUPTED;
+    }
+    if is_broken_pipe(err) {
+        return OK;
+    }
+    for cause in err.chain() {
+        if cause.downcast_ref::<UsageError>().is_some() {
+            return USAGE;
+        }
+        if let Some(e) = cause.downcast_ref::<Error>() {
+            return library_code(e);
+        }
+        if cause.downcast_ref::<io::Error>().is_some() {
+            return FAILED;
+        }
+    }
+    FAILED
+}
+
+fn library_code(e: &Error) -> u8 {
+    match e {
+        _ if e.is_model_not_found() => NOT_FOUND,
+        Error::Api {
+            status: 401 | 403, ..
+        } => AUTH,
+        Error::Connect { .. } | Error::Timeout { .. } => UNREACHABLE,
+        Error::InvalidRequest(_) | Error::Io { .. } => USAGE,
+        _ => FAILED,
+    }
+}
+
+/// Whether the error is a closed stdout (`ollama-rs list | head -1`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Prints the error line and any hint on stderr, and returns the status.
+pub fn report(err: &anyhow::Error, ui: &Ui) -> ExitCode {
+    let code = code(err);
+    if code == OK {
+        return ExitCode::from(OK);
+    }
+    let mut stderr = io::stderr().lock();
+    if code == INTERRUPTED {
+        let _ = writeln!(stderr, "ollama-rs: interrupted");
+        return ExitCode::from(code);
+    }
+    let prefix = console::style("error:").red().bold().for_stderr();
+    let _ = writeln!(stderr, "ollama-rs: {prefix} {err:#}");
+    for hint in hints(err, code) {
+        let h = console::style("hint:").cyan().bold().for_stderr();
+        let _ = writeln!(stderr, "ollama-rs: {h} {hint}");
+    }
+    let _ = ui;
+    ExitCode::from(code)
+}
+
+fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
+    let mut out = Vec::new();
+    let lib = err.chain().find_map(|c| c.downcast_ref::<Error>());
+    match (code, lib) {
+        (UNREACHABLE, Some(Error::Connect { host, .. })) => {
+            out.push(format!(
+                "is `ollama serve` running at {host}? Set OLLAMA_HOST or --host to use another server"
+            ));
+        }
+        (UNREACHABLE, Some(Error::Timeout { .. })) => {
+            out.push("the server did not answer in time; raise --timeout to wait longer".into());
+        }
+        (NOT_FOUND, _) => {
+            if let Some(ctx) = err.downcast_ref::<ModelContext>() {
+                out.push(format!("try `ollama-rs pull {}`", ctx.model));
+            }
+        }
+        _ => {}
+    }
+    out
+}
