@@ -1,1 +1,0 @@
-//! The Modelfile: parser, writer and model-file selection.
