@@ -25,7 +25,8 @@ Exit status:
   3    the server could not be reached or did not answer in time
   4    the model does not exist
   5    authentication or permission refused (401/403)
-  130  interrupted";
+  130  interrupted
+";
 
 /// A fast, scriptable client for Ollama servers.
 #[derive(Debug, Parser)]

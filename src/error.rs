@@ -43,7 +43,7 @@ pub enum Error {
 
     /// The server could not be reached: connection refused, host name not
     /// resolved, TLS handshake failed.
-    #[error("could not connect to Ollama at {host}: is it running and reachable?")]
+    #[error("could not connect to Ollama at {host}")]
     Connect {
         /// The base URL that was tried.
         host: String,

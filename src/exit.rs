@@ -121,13 +121,34 @@ pub fn report(err: &anyhow::Error, ui: &Ui) -> ExitCode {
         return ExitCode::from(code);
     }
     let prefix = console::style("error:").red().bold().for_stderr();
-    let _ = writeln!(stderr, "ollama-rs: {prefix} {err:#}");
+    let _ = writeln!(stderr, "ollama-rs: {prefix} {}", message(err));
     for hint in hints(err, code) {
         let h = console::style("hint:").cyan().bold().for_stderr();
         let _ = writeln!(stderr, "ollama-rs: {h} {hint}");
     }
     let _ = ui;
     ExitCode::from(code)
+}
+
+/// The error's text: each context, the library error, and then only the
+/// deepest cause under it (the HTTP layer's wrappers in between say nothing
+/// a user needs).
+pub fn message(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        parts.push(cause.to_string());
+        if cause.downcast_ref::<Error>().is_some() {
+            if let Some(mut root) = cause.source() {
+                while let Some(next) = root.source() {
+                    root = next;
+                }
+                parts.push(root.to_string());
+            }
+            break;
+        }
+    }
+    parts.dedup();
+    parts.join(": ")
 }
 
 fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {

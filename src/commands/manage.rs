@@ -448,7 +448,7 @@ pub async fn version(client: &Client, ui: &Ui) -> Result<ExitCode> {
             let e = anyhow::Error::new(e).context("could not get the server's version");
             let code = exit::code(&e);
             let prefix = console::style("warning:").yellow().bold().for_stderr();
-            eprintln!("ollama-rs: {prefix} {e:#}");
+            eprintln!("ollama-rs: {prefix} {}", exit::message(&e));
             Ok(ExitCode::from(code))
         }
     }
