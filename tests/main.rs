@@ -1,4 +1,5 @@
 //! All integration tests, in one binary (see Cargo.toml `autotests = false`).
 
+mod cases;
 mod replay;
 mod server;
