@@ -1,0 +1,3 @@
+//! Library tests against replays of the captured Ollama exchanges.
+
+mod replay_client;
