@@ -5,6 +5,14 @@
 //! [`TestServer`] runs on its own thread and Tokio runtime on `127.0.0.1:<random port>`, so it serves
 //! sync tests, async tests and `assert_cmd` subprocesses alike, and tests can run in parallel.
 //!
+//! ```ignore
+//! let server = TestServer::start();
+//! server.set_fault_once("/api/pull", Fault::Stall { after_lines: 1, for_ms: 5_000 });
+//! // ... run the client against server.url() ...
+//! assert_eq!(server.requests_to("/api/pull")[0].json()["model"], "tiny");
+//! assert!(server.model_names().contains(&"tiny:latest".to_string()));
+//! ```
+//!
 //! # Predictable model output
 //!
 //! - Generate replies with [`reply_text`]`(prompt)` = `"echo: <prompt>"`; chat echoes the content of
@@ -102,7 +110,8 @@ pub struct Recorded {
     pub path: String,
     /// Header names are lowercase.
     pub headers: Vec<(String, String)>,
-    /// For blob uploads answered without reading (blob already present), only the drained bytes.
+    /// Blob uploads keep their bytes only as the blob ([`TestServer::blob`]); here they record
+    /// what was drained when the upload was refused or not needed (at most 256 KiB), else nothing.
     pub body: Vec<u8>,
 }
 
@@ -190,7 +199,7 @@ pub struct ModelSpec {
     pub quantization_level: String,
     pub context_length: u64,
     pub embedding_length: u64,
-    /// What `/api/tags` reports.
+    /// What `/api/tags` reports (layers plus config blob for models this server builds).
     pub size: u64,
     pub template: String,
     pub system: String,
@@ -244,7 +253,7 @@ impl ModelSpec {
             spec.layers
                 .push((state::digest_of(&layer), layer.len() as u64));
         }
-        spec.size = spec.layers.iter().map(|(_, s)| s).sum();
+        spec.size = state::total_size(&spec);
         spec
     }
 }

@@ -115,6 +115,32 @@ fn model_info(spec: &ModelSpec, verbose: bool) -> Value {
     let mut info: BTreeMap<String, Value> = BTreeMap::new();
     info.insert("general.architecture".into(), arch.into());
     info.insert(
+        "general.description".into(),
+        "random-weight test model (not a real LLM)".into(),
+    );
+    info.insert(format!("{arch}.attention.head_count_kv"), 4.into());
+    info.insert(
+        format!("{arch}.attention.layer_norm_rms_epsilon"),
+        json!(0.00001),
+    );
+    info.insert(
+        format!("{arch}.feed_forward_length"),
+        (2 * embedding).into(),
+    );
+    info.insert(format!("{arch}.rope.dimension_count"), 16.into());
+    info.insert(format!("{arch}.rope.freq_base"), json!(10000.0));
+    for (key, value) in [
+        ("add_bos_token", json!(false)),
+        ("add_eos_token", json!(false)),
+        ("bos_token_id", json!(0)),
+        ("eos_token_id", json!(2)),
+        ("eot_token_id", json!(2)),
+        ("padding_token_id", json!(0)),
+        ("pre", json!("gpt-2")),
+    ] {
+        info.insert(format!("tokenizer.ggml.{key}"), value);
+    }
+    info.insert(
         "general.file_type".into(),
         quantization_file_type(&spec.quantization_level).into(),
     );

@@ -101,7 +101,8 @@ pub(crate) fn digest_of(data: &[u8]) -> String {
     format!("sha256:{}", sha256_hex(data))
 }
 
-/// The text layers a model carries besides its weights, with their content.
+/// The text layers a model carries besides its weights, in Ollama's order and encoding (Go's
+/// `json.Encoder`: map keys sorted, trailing newline), so their digests match a real server's.
 pub(crate) fn text_layers(spec: &ModelSpec) -> Vec<Vec<u8>> {
     let mut layers = Vec::new();
     if !spec.template.is_empty() {
@@ -110,16 +111,26 @@ pub(crate) fn text_layers(spec: &ModelSpec) -> Vec<Vec<u8>> {
     if !spec.system.is_empty() {
         layers.push(spec.system.as_bytes().to_vec());
     }
-    if !spec.parameters.is_empty() {
-        layers.push(gojson::to_vec(&Value::Object(spec.parameters.clone())));
-    }
     if !spec.license.is_empty() {
         layers.push(spec.license.as_bytes().to_vec());
     }
+    if !spec.parameters.is_empty() {
+        let sorted: BTreeMap<&String, &Value> = spec.parameters.iter().collect();
+        let sorted: Map<String, Value> = sorted
+            .into_iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        layers.push(gojson::to_line(&Value::Object(sorted)));
+    }
     if !spec.messages.is_empty() {
-        layers.push(gojson::to_vec(&Value::Array(spec.messages.clone())));
+        layers.push(gojson::to_line(&Value::Array(spec.messages.clone())));
     }
     layers
+}
+
+/// What `/api/tags` reports as a model's size: its layers plus the config blob.
+pub(crate) fn total_size(spec: &ModelSpec) -> u64 {
+    spec.layers.iter().map(|(_, s)| s).sum::<u64>() + config_blob(spec).len() as u64
 }
 
 /// The config blob a registry would hold for this model.
@@ -439,20 +450,13 @@ pub(crate) fn parse_count(s: &str) -> u64 {
 pub(crate) fn seeded_models() -> Vec<ModelSpec> {
     let stamp = |s: &str| format!("2026-11-25T03:{s}Z");
     let mut tiny = ModelSpec::new("tiny:latest", &["completion"]);
-    tiny.layers = vec![
-        (
-            "sha256:8de0a46aec066cc648cf6c4bc0fdf6bc71b618feb0d30689d0d323fe49f61998".into(),
-            482_944,
-        ),
-        (
-            digest_of(tiny.template.as_bytes()),
-            tiny.template.len() as u64,
-        ),
-        {
-            let params = gojson::to_vec(&Value::Object(tiny.parameters.clone()));
-            (digest_of(&params), params.len() as u64)
-        },
-    ];
+    tiny.layers = vec![(
+        "sha256:8de0a46aec066cc648cf6c4bc0fdf6bc71b618feb0d30689d0d323fe49f61998".into(),
+        482_944,
+    )];
+    for layer in text_layers(&tiny) {
+        tiny.layers.push((digest_of(&layer), layer.len() as u64));
+    }
     // The size the captures' /api/tags reports (its layers differ slightly from these).
     tiny.size = 483_257;
     tiny.modified_at = stamp("01:17.493105798");

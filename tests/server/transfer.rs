@@ -65,7 +65,8 @@ async fn drain(body: Body, headers: &HeaderMap) -> (Vec<u8>, bool) {
     (read, true)
 }
 
-/// POST /api/blobs/:digest, hashing the body as it arrives (the bytes are kept once, as the blob).
+/// POST /api/blobs/:digest, hashing the body as it arrives. The bytes are kept once, as the blob,
+/// and not copied into the request record (benchmarks upload large files).
 pub(crate) async fn blob_post(
     shared: &Arc<Shared>,
     record: usize,
@@ -90,8 +91,13 @@ pub(crate) async fn blob_post(
         let drained = drain(body, headers).await;
         return finish(Reply::empty(StatusCode::OK), drained);
     }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
     let mut hasher = Sha256::new();
-    let mut data = BytesMut::new();
+    let mut data = BytesMut::with_capacity(declared.min(64 << 20));
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         match chunk {
@@ -111,7 +117,6 @@ pub(crate) async fn blob_post(
             .collect::<String>()
     );
     let data: Bytes = data.freeze();
-    shared.set_recorded_body(record, data.to_vec());
     // The bytes are kept under their real digest even when the upload is rejected (capture 57).
     shared.state().blobs.insert(got.clone(), data);
     if got != digest {
@@ -671,8 +676,8 @@ fn create_steps(
         steps.push(status(format!("{verb} layer {digest}")));
         layers.push((digest, size));
     }
-    spec.size = layers.iter().map(|(_, s)| s).sum();
     spec.layers = layers;
+    spec.size = state::total_size(&spec);
     steps.push(status("writing manifest"));
     steps.push(install_effect(shared, spec));
     steps.push(status("success"));
