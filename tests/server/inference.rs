@@ -339,7 +339,7 @@ fn now() -> String {
     clock::rfc3339(clock::now())
 }
 
-/// Checks shared by generate and chat; returns the keep_alive value.
+/// Request checks shared by generate and chat.
 fn check_common(req: &Map<String, Value>) -> Result<(), Reply> {
     if let Some(top) = req.int_of("top_logprobs") {
         if !(0..=20).contains(&top) {
