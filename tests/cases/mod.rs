@@ -1,3 +1,4 @@
-//! Library tests against replays of the captured Ollama exchanges.
+//! Library and command-line tests.
 
+mod client_server;
 mod replay_client;
