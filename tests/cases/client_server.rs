@@ -643,3 +643,18 @@ fn blocking_client_has_the_same_methods() {
     assert!(matches!(&items[1], Err(Error::Stream { message }) if message == "boom"));
     assert_eq!(items.len(), 2);
 }
+
+#[test]
+fn the_cli_sees_the_test_server() {
+    let server = TestServer::start();
+    let out = super::cli::ollama(&server).arg("version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(super::cli::stderr_of(&out), "");
+    assert_eq!(
+        super::cli::stdout_of(&out),
+        format!(
+            "client version: {}\nserver version: 0.32.15\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
