@@ -225,6 +225,10 @@ impl ClientBuilder {
                     } else {
                         reqwest::redirect::Policy::none()
                     });
+                // A proxy setting must never break a local server.
+                if host.is_loopback() {
+                    b = b.no_proxy();
+                }
                 if let Some(t) = self.timeout {
                     b = b.timeout(t);
                 }

@@ -157,6 +157,19 @@ impl Host {
         format!("{}{}", self.base, path)
     }
 
+    /// Whether the host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
+    pub fn is_loopback(&self) -> bool {
+        match url::Url::parse(&self.base)
+            .ok()
+            .and_then(|u| u.host().map(|h| h.to_owned()))
+        {
+            Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
+    }
+
     /// User name and password from `user:password@` in the host, if given.
     pub fn credentials(&self) -> Option<(&str, &str)> {
         self.credentials
@@ -239,6 +252,52 @@ mod tests {
             "://x",
         ] {
             assert!(Host::parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any text resolves to a valid URL or an error, never a panic.
+            #[test]
+            fn never_panics_and_yields_valid_urls(input in "\\PC{0,40}") {
+                if let Ok(h) = Host::parse(Some(&input)) {
+                    let url = url::Url::parse(h.base_url());
+                    prop_assert!(url.is_ok(), "{} -> {}", input, h.base_url());
+                    prop_assert!(!h.base_url().ends_with('/'));
+                }
+            }
+
+            /// Host-like inputs always resolve, with the port they name.
+            #[test]
+            fn host_and_port_resolve(
+                host in "[a-z][a-z0-9-]{0,10}(\\.[a-z]{2,5}){0,2}",
+                port in 1u16..,
+                https in any::<bool>(),
+            ) {
+                let scheme = if https { "https" } else { "http" };
+                let h = Host::parse(Some(&format!("{scheme}://{host}:{port}"))).unwrap();
+                prop_assert_eq!(h.base_url(), format!("{scheme}://{host}:{port}"));
+            }
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "",
+            "localhost:1",
+            "127.0.0.1",
+            "127.1.2.3:5",
+            "[::1]",
+            "http://LOCALHOST",
+        ] {
+            assert!(Host::parse(Some(h)).unwrap().is_loopback(), "{h}");
+        }
+        for h in ["example.com", "10.0.0.1", "[::2]", "0.0.0.0"] {
+            assert!(!Host::parse(Some(h)).unwrap().is_loopback(), "{h}");
         }
     }
 

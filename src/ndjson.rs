@@ -398,6 +398,69 @@ mod tests {
         assert!(matches!(got[0], Err(Error::Decode { .. })));
     }
 
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn object() -> impl Strategy<Value = Value> {
+            (
+                "\\PC{0,12}",
+                any::<i64>(),
+                any::<bool>(),
+                proptest::collection::vec("\\PC{0,4}", 0..3),
+            )
+                .prop_map(|(s, n, b, list)| json!({"response": s, "n": n, "done": b, "list": list}))
+        }
+
+        proptest! {
+            /// Any split of any valid stream yields the same objects.
+            #[test]
+            fn any_split_yields_the_same_objects(
+                objects in proptest::collection::vec(object(), 0..6),
+                cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..8),
+                crlf in any::<bool>(),
+                final_newline in any::<bool>(),
+            ) {
+                let eol = if crlf { "\r\n" } else { "\n" };
+                let mut text = objects
+                    .iter()
+                    .map(|o| o.to_string())
+                    .collect::<Vec<_>>()
+                    .join(eol);
+                if final_newline && !objects.is_empty() {
+                    text.push_str(eol);
+                }
+                let bytes = text.as_bytes();
+                let mut offsets: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
+                offsets.sort_unstable();
+                let mut chunks = Vec::new();
+                let mut start = 0;
+                for o in offsets {
+                    chunks.push(&bytes[start..o]);
+                    start = o;
+                }
+                chunks.push(&bytes[start..]);
+                let got = run(&chunks, 1 << 20);
+                let got: Vec<Value> = got.into_iter().map(|r| r.unwrap()).collect();
+                prop_assert_eq!(got, objects);
+            }
+
+            /// Arbitrary bytes never panic and never yield more than one error.
+            #[test]
+            fn arbitrary_bytes_never_panic(
+                data in proptest::collection::vec(any::<u8>(), 0..512),
+                cut in any::<proptest::sample::Index>(),
+            ) {
+                let at = cut.index(data.len() + 1);
+                let got = run(&[&data[..at], &data[at..]], 64);
+                prop_assert!(got.iter().filter(|r| r.is_err()).count() <= 1);
+                if let Some(pos) = got.iter().position(|r| r.is_err()) {
+                    prop_assert_eq!(pos, got.len() - 1, "an error ends the stream");
+                }
+            }
+        }
+    }
+
     #[test]
     fn stream_adapter_yields_items_then_ends() {
         let chunks: Vec<Result<Bytes>> = STREAM
