@@ -7,13 +7,18 @@
 //!   `--json`, `--color`) are accepted before and after the subcommand.
 //! - Values are parsed into their final types here where clap can do it;
 //!   what needs the environment or the file system is resolved later.
+//! - Arguments naming a local model complete with the server's models:
+//!   `add = ArgValueCompleter::new(complete_model)`.
 //!
-//! This file depends on nothing but clap and the library, so that the tests
-//! can render completions and man pages from it.
+//! This file depends on nothing but clap, clap_complete and the library, so
+//! that the tests can render completions and man pages from it.
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 
 /// Exit statuses, shown in `--help` and the man page.
 pub const EXIT_STATUS_HELP: &str = "\
@@ -90,6 +95,33 @@ pub struct GlobalArgs {
     /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+}
+
+/// The longest wait for the server while completing a model name.
+pub const MODEL_COMPLETION_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Completes a model name with the names of the local models that start
+/// with `current`.
+///
+/// Runs inside the shell's completion request (`COMPLETE=<shell> ollama-rs`),
+/// so it asks the server of `OLLAMA_HOST` for `/api/tags` with a short
+/// timeout and offers nothing, silently, when the server cannot answer.
+pub fn complete_model(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(prefix) = current.to_str() else {
+        return Vec::new();
+    };
+    let builder = ollama_rs::Client::builder()
+        .connect_timeout(MODEL_COMPLETION_TIMEOUT)
+        .total_timeout(MODEL_COMPLETION_TIMEOUT);
+    let Ok(list) = ollama_rs::blocking::Client::from_builder(builder).and_then(|c| c.list()) else {
+        return Vec::new();
+    };
+    list.models
+        .into_iter()
+        .map(|m| if m.name.is_empty() { m.model } else { m.name })
+        .filter(|name| !name.is_empty() && name.starts_with(prefix))
+        .map(CompletionCandidate::new)
+        .collect()
 }
 
 /// `--color` values.
@@ -238,6 +270,7 @@ pub struct ModelArgs {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// The model, e.g. llama3.2
+    #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
     /// The prompt; piped stdin is read and put before it
@@ -277,6 +310,7 @@ pub struct GenerateArgs {
 #[derive(Debug, Args)]
 pub struct ChatArgs {
     /// The model, e.g. llama3.2
+    #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
     /// Send this message and print the reply (no interactive session)
@@ -312,6 +346,7 @@ pub struct ChatArgs {
 #[derive(Debug, Args)]
 pub struct EmbedArgs {
     /// The embedding model
+    #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
     /// The inputs; without them, stdin is read, one input per line
@@ -369,6 +404,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The model
+    #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
     /// Print the Modelfile
@@ -400,6 +436,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct CopyArgs {
     /// The model to copy
+    #[arg(add = ArgValueCompleter::new(complete_model))]
     pub source: String,
     /// The new name
     pub destination: String,
@@ -409,7 +446,7 @@ pub struct CopyArgs {
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// The models to remove
-    #[arg(required = true)]
+    #[arg(required = true, add = ArgValueCompleter::new(complete_model))]
     pub models: Vec<String>,
 }
 
@@ -417,7 +454,11 @@ pub struct RemoveArgs {
 #[derive(Debug, Args)]
 pub struct StopArgs {
     /// The models to unload
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        add = ArgValueCompleter::new(complete_model)
+    )]
     pub models: Vec<String>,
 
     /// Unload every running model
@@ -451,7 +492,11 @@ pub struct ProgressArgs {
 #[derive(Debug, Args)]
 pub struct PullArgs {
     /// The models to pull, one after another
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        add = ArgValueCompleter::new(complete_model)
+    )]
     pub models: Vec<String>,
 
     /// Pull every local model again, to update it
@@ -479,6 +524,7 @@ pub struct PullArgs {
 #[derive(Debug, Args)]
 pub struct PushArgs {
     /// The model to push, e.g. myname/my-model
+    #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
     /// Allow a registry over plain HTTP
@@ -494,6 +540,7 @@ pub struct PushArgs {
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// The name of the new model
+    #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
     /// The Modelfile (default: ./Modelfile, when it exists)
@@ -505,7 +552,7 @@ pub struct CreateArgs {
     pub quantize: Option<String>,
 
     /// The base model (overrides FROM)
-    #[arg(long, value_name = "MODEL")]
+    #[arg(long, value_name = "MODEL", add = ArgValueCompleter::new(complete_model))]
     pub from: Option<String>,
 
     /// System prompt (overrides SYSTEM)

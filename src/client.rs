@@ -323,6 +323,26 @@ impl Client {
             .headers(self.inner.headers.clone())
     }
 
+    /// A request whose `name` header is `value` instead of the built-in
+    /// `application/json`; a value the caller set on the builder is kept.
+    /// (`RequestBuilder::header` appends, which would send both values.)
+    fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        name: HeaderName,
+        value: &'static str,
+    ) -> reqwest::RequestBuilder {
+        let mut headers = self.inner.headers.clone();
+        if headers.get(&name).is_none_or(|v| v == "application/json") {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+        self.inner
+            .http
+            .request(method, self.inner.host.url(path))
+            .headers(headers)
+    }
+
     /// Sends a request and checks the status; a non-success answer becomes
     /// [`Error::Api`].
     async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response> {
@@ -377,8 +397,7 @@ impl Client {
     ) -> Result<ResponseStream<T>> {
         let resp = self
             .send(
-                self.request(Method::POST, path)
-                    .header(ACCEPT, "application/x-ndjson")
+                self.request_with(Method::POST, path, ACCEPT, "application/x-ndjson")
                     .body(to_json(body)?),
             )
             .await?;
@@ -556,8 +575,12 @@ impl Client {
             },
         );
         let resp = self
-            .request(Method::POST, &format!("/api/blobs/{digest}"))
-            .header(CONTENT_TYPE, "application/octet-stream")
+            .request_with(
+                Method::POST,
+                &format!("/api/blobs/{digest}"),
+                CONTENT_TYPE,
+                "application/octet-stream",
+            )
             .header(reqwest::header::CONTENT_LENGTH, size)
             .body(reqwest::Body::wrap_stream(reader))
             .send()

@@ -123,9 +123,19 @@ impl Error {
     /// with status 500 or as an error line).
     pub fn is_model_not_found(&self) -> bool {
         match self {
-            Error::Api { status: 404, .. } => true,
+            // A plain-text 404 is an unknown path (an older server, or a
+            // proxy in the way), not a missing model.
+            Error::Api {
+                status: 404,
+                message,
+            } => !message.starts_with("404 page not found"),
             Error::Api { message, .. } | Error::Stream { message } => {
-                message.contains("file does not exist") && message.contains("manifest")
+                // Pull: `pull model manifest: file does not exist`. Push of a
+                // model that is not installed: `open .../manifests/...: no
+                // such file or directory`.
+                message.contains("manifest")
+                    && (message.contains("file does not exist")
+                        || message.contains("no such file or directory"))
             }
             _ => false,
         }
@@ -173,6 +183,19 @@ mod tests {
             panic!()
         };
         assert_eq!(line.len(), 203);
+    }
+
+    #[test]
+    fn unknown_path_is_not_a_missing_model() {
+        let e = Error::Api {
+            status: 404,
+            message: "404 page not found".into(),
+        };
+        assert!(!e.is_model_not_found());
+        let e = Error::Stream {
+            message: "open /m/manifests/h/library/nope/latest: no such file or directory".into(),
+        };
+        assert!(e.is_model_not_found());
     }
 
     #[test]

@@ -33,3 +33,8 @@ pub use host::Host;
 pub use ndjson::ResponseStream;
 pub use options::Options;
 pub use types::*;
+
+/// The README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -9,12 +9,15 @@ mod ui;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::cli::Cli;
 use crate::ui::Ui;
 
 fn main() -> ExitCode {
+    // A shell asking for completions (`COMPLETE=<shell> ollama-rs ...`) is
+    // answered here, and the process exits, before anything else runs.
+    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -1,4 +1,6 @@
 //! All integration tests, in one binary (see Cargo.toml `autotests = false`).
 
+mod cases;
+mod generated;
 mod replay;
 mod server;
