@@ -171,3 +171,77 @@ impl LineSource for Terminal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustyline::history::{DefaultHistory, History};
+
+    fn complete(h: &Helper, line: &str) -> (usize, Vec<String>) {
+        let history = DefaultHistory::new();
+        let ctx = Context::new(&history);
+        let (start, pairs) = h.complete(line, line.len(), &ctx).unwrap();
+        (start, pairs.into_iter().map(|p| p.replacement).collect())
+    }
+
+    #[test]
+    fn completes_commands_and_model_names() {
+        let h = Helper {
+            models: vec![
+                "tiny:latest".into(),
+                "tiny-coder:latest".into(),
+                "big:7b".into(),
+            ],
+            files: FilenameCompleter::new(),
+        };
+        assert_eq!(complete(&h, "/lo"), (0, vec!["/load ".to_string()]));
+        assert_eq!(
+            complete(&h, "/load tiny"),
+            (
+                6,
+                vec!["tiny:latest ".to_string(), "tiny-coder:latest ".to_string()]
+            )
+        );
+        assert_eq!(
+            complete(&h, "/show mo"),
+            (6, vec!["modelfile ".to_string()])
+        );
+        assert_eq!(complete(&h, "plain text"), (10, Vec::new()));
+    }
+
+    #[test]
+    fn history_file_is_bounded_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("history");
+        let mut t = Terminal::new(Some(path.clone()), true).unwrap();
+        for i in 0..history::MAX_ENTRIES + 20 {
+            t.remember(&format!("line {i}")).unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let entries: Vec<&str> = text.lines().filter(|l| l.starts_with("line ")).collect();
+        assert_eq!(entries.len(), history::MAX_ENTRIES);
+        assert_eq!(
+            entries.last(),
+            Some(&format!("line {}", history::MAX_ENTRIES + 19).as_str())
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+
+        // Read back by the next session; nothing is written while off.
+        let mut t = Terminal::new(Some(path.clone()), true).unwrap();
+        assert_eq!(t.editor.history().len(), history::MAX_ENTRIES);
+        t.set_history(false);
+        t.remember("secret").unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("secret"));
+        let t = Terminal::new(Some(path), false).unwrap();
+        assert_eq!(
+            t.editor.history().len(),
+            0,
+            "OLLAMA_NOHISTORY reads nothing"
+        );
+    }
+}

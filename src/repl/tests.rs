@@ -287,14 +287,23 @@ fn session(model: &str) -> Session {
     }
 }
 
-/// Runs the loop over `script`; Ctrl-C fires once `out` shows `interrupt_at`.
-async fn run_with(
-    url: &str,
-    session: Session,
-    script: &[&str],
+/// How the loop's surroundings look in a test.
+#[derive(Default)]
+struct Setup {
+    /// The terminal's width.
     width: Option<usize>,
+    /// Ctrl-C fires once the output shows this.
     interrupt_at: Option<&'static str>,
-) -> Run {
+    color: bool,
+}
+
+/// Runs the loop over `script`.
+async fn run_with(url: &str, session: Session, script: &[&str], setup: Setup) -> Run {
+    let Setup {
+        width,
+        interrupt_at,
+        color,
+    } = setup;
     let client = Client::with_host(url).unwrap();
     let out = Shared::default();
     let err = Shared::default();
@@ -320,7 +329,7 @@ async fn run_with(
         width: Box::new(move || width),
         interrupt,
         progress: Style::Quiet,
-        color: false,
+        color,
     };
     let source = Script {
         inputs: lines(script).into(),
@@ -353,7 +362,7 @@ async fn run_with(
 }
 
 async fn run(url: &str, script: &[&str]) -> Run {
-    run_with(url, session("tiny"), script, None, None).await
+    run_with(url, session("tiny"), script, Setup::default()).await
 }
 
 fn contents(req: &Value) -> Vec<(String, String)> {
@@ -472,8 +481,10 @@ async fn ctrl_c_mid_reply_keeps_what_was_shown() {
         &url,
         session("tiny"),
         &["stall", "next"],
-        None,
-        Some("echo:"),
+        Setup {
+            interrupt_at: Some("echo:"),
+            ..Setup::default()
+        },
     )
     .await;
     r.result.unwrap();
@@ -542,8 +553,7 @@ async fn set_commands_change_the_next_request() {
             "/set format yaml",
             "two",
         ],
-        None,
-        None,
+        Setup::default(),
     )
     .await;
     r.result.unwrap();
@@ -599,7 +609,7 @@ async fn multi_line_system_message() {
 #[tokio::test]
 async fn thinking_is_shown_between_markers_unless_hidden() {
     let (url, _stub) = start_stub().await;
-    let r = run_with(&url, session("thinker"), &["hi"], None, None).await;
+    let r = run_with(&url, session("thinker"), &["hi"], Setup::default()).await;
     assert_eq!(
         r.out.text(),
         "Thinking...\nhmm\n...done thinking.\n\necho: hi\n\n"
@@ -609,8 +619,17 @@ async fn thinking_is_shown_between_markers_unless_hidden() {
         hide_thinking: true,
         ..session("thinker")
     };
-    let r = run_with(&url, hidden, &["hi"], None, None).await;
+    let r = run_with(&url, hidden, &["hi"], Setup::default()).await;
     assert_eq!(r.out.text(), "echo: hi\n\n");
+    let colored = Setup {
+        color: true,
+        ..Setup::default()
+    };
+    let r = run_with(&url, session("thinker"), &["hi"], colored).await;
+    assert_eq!(
+        r.out.text(),
+        "\x1b[2mThinking...\n\x1b[0m\x1b[2mhmm\x1b[0m\x1b[2m\n...done thinking.\n\n\x1b[0mecho: hi\n\n"
+    );
 }
 
 #[tokio::test]
@@ -632,8 +651,10 @@ async fn word_wrap_follows_the_setting() {
         &url,
         session("tiny"),
         &[msg, "/set nowordwrap", msg, "/set wordwrap"],
-        Some(16),
-        None,
+        Setup {
+            width: Some(16),
+            ..Setup::default()
+        },
     )
     .await;
     let out = r.out.text();
@@ -706,8 +727,7 @@ async fn load_switches_models_and_clears_the_conversation() {
             ..session("tiny")
         },
         &["hi", "/load", "/load missing-model", "/load other", "again"],
-        None,
-        None,
+        Setup::default(),
     )
     .await;
     r.result.unwrap();
@@ -857,8 +877,7 @@ async fn a_missing_model_is_pulled_or_refused() {
             ..session("new-model")
         },
         &["hi"],
-        None,
-        None,
+        Setup::default(),
     )
     .await;
     let e = refused.result.unwrap_err();
@@ -867,13 +886,13 @@ async fn a_missing_model_is_pulled_or_refused() {
 
     let r = run(&url, &[]).await;
     r.result.unwrap();
-    let pulled = run_with(&url, session("new-model"), &["hi"], None, None).await;
+    let pulled = run_with(&url, session("new-model"), &["hi"], Setup::default()).await;
     pulled.result.unwrap();
     assert_eq!(stub.last("/api/pull")["model"], "new-model");
     assert!(pulled.err.text().contains("pulled 'new-model'"));
     assert_eq!(stub.last("/api/chat")["model"], "new-model");
 
-    let missing = run_with(&url, session("missing-too"), &["hi"], None, None).await;
+    let missing = run_with(&url, session("missing-too"), &["hi"], Setup::default()).await;
     let e = missing.result.unwrap_err();
     assert_eq!(exit::code(&e), exit::NOT_FOUND);
 }
@@ -886,7 +905,7 @@ async fn images_are_attached_for_vision_models() {
     std::fs::write(&img, b"\x89PNG fake").unwrap();
     let escaped = img.display().to_string().replace(' ', "\\ ");
     let line = format!("{escaped} what is this?");
-    let r = run_with(&url, session("vis"), &[&line], None, None).await;
+    let r = run_with(&url, session("vis"), &[&line], Setup::default()).await;
     r.result.unwrap();
     assert_eq!(r.err.text(), format!("Added image '{}'\n", img.display()));
     let last = stub.last("/api/chat");

@@ -103,13 +103,29 @@ impl Chat {
         self.s.send_control(c).expect("send control");
     }
 
+    /// Whether the terminal is in canonical mode with signals on.
+    fn cooked(&self) -> bool {
+        use nix::sys::termios::{tcgetattr, LocalFlags};
+        let tty = self.s.process().get_file_handle().expect("pty handle");
+        let flags = tcgetattr(&tty).expect("terminal settings").local_flags;
+        flags.contains(LocalFlags::ICANON | LocalFlags::ISIG)
+    }
+
     /// Waits for the program to end; its exit status.
-    fn status(mut self) -> i32 {
+    fn status(self) -> i32 {
+        self.status_and_terminal().0
+    }
+
+    /// Waits for the program to end; its exit status, and whether it left
+    /// the terminal as it found it (line editing and signals on, not in
+    /// rustyline's raw mode).
+    fn status_and_terminal(mut self) -> (i32, bool) {
         self.s.exp_eof().expect("the program ends");
-        match self.s.process().wait().expect("wait") {
+        let code = match self.s.process().wait().expect("wait") {
             WaitStatus::Exited(_, code) => code,
             other => panic!("not a normal exit: {other:?}"),
-        }
+        };
+        (code, self.cooked())
     }
 }
 
@@ -160,8 +176,9 @@ fn streams_a_reply_and_ctrl_d_exits_0() {
     chat.prompt();
     chat.ask("Why is the sky blue?", "echo: Why is the sky blue?");
     chat.ask("And the sea?", "echo: And the sea?");
+    assert!(!chat.cooked(), "rustyline edits the line in raw mode");
     chat.control('d');
-    assert_eq!(chat.status(), 0);
+    assert_eq!(chat.status_and_terminal(), (0, true));
     let sent = chats(&server);
     assert_eq!(
         turns(&sent[1]),
@@ -180,7 +197,7 @@ fn run_is_an_alias_and_bye_exits_0() {
     let mut chat = Chat::spawn(&server, &home, &["run", "tiny"]);
     chat.prompt();
     chat.line("/bye");
-    assert_eq!(chat.status(), 0);
+    assert_eq!(chat.status_and_terminal(), (0, true));
 }
 
 #[test]
@@ -208,6 +225,28 @@ fn multi_line_input() {
     let sent = chats(&server);
     assert_eq!(turns(&sent[0])[0].1, "first line\nsecond line");
     assert_eq!(turns(&sent[1]).last().unwrap().1, "one\ntwo");
+}
+
+#[test]
+fn a_paste_is_one_message_and_tab_completes() {
+    let server = TestServer::start();
+    let home = Home::new();
+    let mut chat = Chat::spawn(&server, &home, &["chat", "tiny"]);
+    chat.prompt();
+    // What a terminal sends for a bracketed paste of two lines.
+    chat.line("\x1b[200~line one\nline two\x1b[201~");
+    chat.expect("echo: line one");
+    chat.prompt();
+    chat.line("/se\tverb\t");
+    chat.expect("Set 'verbose' mode.");
+    chat.prompt();
+    chat.line("/lo\ttiny-c\t");
+    chat.expect("Loading model 'tiny-coder:latest'");
+    chat.prompt();
+    chat.line("/bye");
+    assert_eq!(chat.status(), 0);
+    let sent = chats(&server);
+    assert_eq!(turns(&sent[0]), pairs(&[("user", "line one\nline two")]));
 }
 
 #[test]
@@ -364,9 +403,14 @@ fn history_is_private_and_read_back() {
     chat.line("\x1b[A");
     chat.expect("echo: remember this line");
     chat.prompt();
+    chat.ask("something else", "echo: something else");
+    // Ctrl-R searches back past the newer line.
+    chat.line("\x12remember");
+    chat.expect("echo: remember this line");
+    chat.prompt();
     chat.control('d');
     assert_eq!(chat.status(), 0);
-    assert_eq!(chats(&server).len(), 2);
+    assert_eq!(chats(&server).len(), 4);
 
     // OLLAMA_NOHISTORY keeps the file as it was.
     let before = std::fs::read_to_string(&file).expect("history");
