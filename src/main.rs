@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod repl;
 mod ui;
 
 use std::process::ExitCode;
@@ -39,6 +40,10 @@ fn main() -> ExitCode {
         }
     };
     let result = rt.block_on(async {
+        // The interactive session stops a reply on Ctrl-C and goes on.
+        if repl::owns_ctrl_c(&cli, &ui) {
+            return commands::run(cli, &ui).await;
+        }
         tokio::select! {
             r = commands::run(cli, &ui) => r,
             _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(exit::Interrupted)),

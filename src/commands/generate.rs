@@ -218,6 +218,11 @@ impl<'a> Renderer<'a> {
 
 /// Prints the statistics as `ollama run --verbose` does.
 fn print_stats(m: &Metrics) {
+    let _ = io::stderr().lock().write_all(stats_text(m).as_bytes());
+}
+
+/// The statistics as `ollama run --verbose` prints them.
+pub(crate) fn stats_text(m: &Metrics) -> String {
     let mut s = String::new();
     let mut row = |k: &str, v: String| s.push_str(&format!("{:<22}{v}\n", format!("{k}:")));
     if let Some(d) = m.total_duration {
@@ -244,7 +249,7 @@ fn print_stats(m: &Metrics) {
     if let Some(r) = m.eval_rate() {
         row("eval rate", format!("{r:.2} tokens/s"));
     }
-    let _ = io::stderr().lock().write_all(s.as_bytes());
+    s
 }
 
 fn print_json_line(ui: &Ui, v: &impl serde::Serialize) -> Result<()> {
@@ -357,7 +362,8 @@ pub async fn generate(a: GenerateArgs, client: &Client, ui: &Ui) -> Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_messages(path: &Path) -> Result<Vec<Message>> {
+/// Reads a JSON array of messages (`--messages`, `/import`).
+pub(crate) fn read_messages(path: &Path) -> Result<Vec<Message>> {
     let text = read_input_file(path, "messages file")?;
     serde_json::from_str(&text).map_err(|e| {
         usage(format!(
@@ -386,20 +392,24 @@ pub async fn chat(a: ChatArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
         None => Vec::new(),
     };
     let tools = a.tools.as_deref().map(read_tools).transpose()?;
-    let text =
-        match (&a.message, ui.stdin_tty) {
-            (Some(m), _) => m.clone(),
-            (None, false) => {
-                let s = piped_stdin(ui)?.unwrap_or_default();
-                if s.trim().is_empty() {
-                    return Err(usage("stdin is empty: give a message with -m or on stdin"));
-                }
-                s.trim_end().to_string()
+    let text = match (&a.message, ui.stdin_tty) {
+        (Some(m), _) => m.clone(),
+        (None, false) => {
+            let s = piped_stdin(ui)?.unwrap_or_default();
+            if s.trim().is_empty() {
+                return Err(usage("stdin is empty: give a message with -m or on stdin"));
             }
-            (None, true) => return Err(usage(
-                "the interactive session is not available yet: give a message with -m or on stdin",
-            )),
-        };
+            s.trim_end().to_string()
+        }
+        (None, true) => {
+            if !ui.stdout_tty {
+                return Err(usage(
+                    "stdout is not a terminal: give a message with -m or on stdin",
+                ));
+            }
+            return crate::repl::run(&a, common, messages, tools, client, ui).await;
+        }
+    };
     if let Some(system) = &a.system {
         messages.insert(0, Message::system(system.as_str()));
     }

@@ -197,7 +197,8 @@ fn section(title: &str, rows: &[Vec<String>]) -> String {
     s
 }
 
-fn show_sections(r: &ollama_rs::ShowResponse, verbose: bool) -> String {
+/// The sections `show` prints: model, capabilities, parameters, ...
+pub(crate) fn show_sections(r: &ollama_rs::ShowResponse, verbose: bool) -> String {
     let mut model = Vec::new();
     let mut push = |k: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {

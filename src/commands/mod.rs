@@ -2,9 +2,9 @@
 
 mod create;
 mod embed;
-mod generate;
-mod manage;
-mod transfer;
+pub(crate) mod generate;
+pub(crate) mod manage;
+pub(crate) mod transfer;
 
 use std::process::ExitCode;
 use std::time::Duration;

@@ -2,4 +2,6 @@
 
 pub mod cli;
 mod client_server;
+#[cfg(unix)]
+mod repl;
 mod replay_client;

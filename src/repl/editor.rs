@@ -1,0 +1,247 @@
+//! The terminal line source: rustyline with Emacs bindings, a history file,
+//! and Tab completion from the command table.
+
+use std::io;
+use std::path::PathBuf;
+
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::config::{CompletionType, Config, EditMode};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::FileHistory;
+use rustyline::validate::Validator;
+use rustyline::{
+    Cmd, ConditionalEventHandler, Context, Editor, Event, EventContext, EventHandler, KeyEvent,
+    Movement, RepeatCount,
+};
+
+use super::commands::{self, Complete};
+use super::history;
+use super::{Input, LineSource};
+
+/// Completion for the editor.
+pub struct Helper {
+    models: Vec<String>,
+    files: FilenameCompleter,
+}
+
+impl Completer for Helper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let head = &line[..pos];
+        let Some((start, kind)) = commands::completion_context(head) else {
+            return Ok((pos, Vec::new()));
+        };
+        let words: Vec<String> = match kind {
+            Complete::Files => return self.files.complete(line, pos, ctx),
+            Complete::Models => self
+                .models
+                .iter()
+                .filter(|m| m.starts_with(&head[start..]))
+                .cloned()
+                .collect(),
+            kind => commands::candidates(head, start, kind),
+        };
+        let pairs = words
+            .into_iter()
+            .map(|w| Pair {
+                display: w.clone(),
+                // A finished word gets its blank, as in a shell.
+                replacement: format!("{w} "),
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+impl Hinter for Helper {
+    type Hint = String;
+}
+
+impl Highlighter for Helper {}
+
+impl Validator for Helper {}
+
+impl rustyline::Helper for Helper {}
+
+/// Ctrl-C clears a line that has text; on an empty line it interrupts, so
+/// the loop can tell the user how to leave.
+struct CtrlC;
+
+impl ConditionalEventHandler for CtrlC {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext<'_>) -> Option<Cmd> {
+        if ctx.line().is_empty() {
+            None
+        } else {
+            Some(Cmd::Kill(Movement::WholeBuffer))
+        }
+    }
+}
+
+/// Lines from the terminal.
+pub struct Terminal {
+    editor: Editor<Helper, FileHistory>,
+    /// The history file, when the platform has a data directory.
+    path: Option<PathBuf>,
+    enabled: bool,
+}
+
+impl Terminal {
+    /// An editor keeping history in `path` unless `enabled` is false.
+    pub fn new(path: Option<PathBuf>, enabled: bool) -> io::Result<Terminal> {
+        let config = Config::builder()
+            .edit_mode(EditMode::Emacs)
+            .completion_type(CompletionType::List)
+            .auto_add_history(false)
+            .max_history_size(history::MAX_ENTRIES)
+            .and_then(|b| b.history_ignore_dups(true))
+            .map_err(io::Error::other)?
+            .build();
+        let mut editor: Editor<Helper, FileHistory> =
+            Editor::with_config(config).map_err(io::Error::other)?;
+        editor.set_helper(Some(Helper {
+            models: Vec::new(),
+            files: FilenameCompleter::new(),
+        }));
+        editor.bind_sequence(
+            KeyEvent::ctrl('C'),
+            EventHandler::Conditional(Box::new(CtrlC)),
+        );
+        let mut t = Terminal {
+            editor,
+            path,
+            enabled,
+        };
+        if enabled {
+            t.load();
+        }
+        Ok(t)
+    }
+
+    fn load(&mut self) {
+        if let Some(path) = &self.path {
+            if path.is_file() {
+                // A damaged file must not keep the session from starting.
+                let _ = self.editor.load_history(path);
+            }
+        }
+    }
+}
+
+impl LineSource for Terminal {
+    fn read_line(&mut self, prompt: &str) -> io::Result<Input> {
+        match self.editor.readline(prompt) {
+            Ok(line) => Ok(Input::Line(line)),
+            Err(ReadlineError::Interrupted) => Ok(Input::Interrupted),
+            Err(ReadlineError::Eof) => Ok(Input::Eof),
+            Err(ReadlineError::Io(e)) => Err(e),
+            Err(e) => Err(io::Error::other(e)),
+        }
+    }
+
+    fn remember(&mut self, entry: &str) -> io::Result<()> {
+        if !self.enabled {
+            return Ok(());
+        }
+        self.editor
+            .add_history_entry(entry)
+            .map_err(io::Error::other)?;
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        history::prepare(path)?;
+        self.editor.append_history(path).map_err(io::Error::other)?;
+        history::restrict(path)
+    }
+
+    fn set_history(&mut self, on: bool) {
+        self.enabled = on;
+    }
+
+    fn set_models(&mut self, models: Vec<String>) {
+        if let Some(h) = self.editor.helper_mut() {
+            h.models = models;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustyline::history::{DefaultHistory, History};
+
+    fn complete(h: &Helper, line: &str) -> (usize, Vec<String>) {
+        let history = DefaultHistory::new();
+        let ctx = Context::new(&history);
+        let (start, pairs) = h.complete(line, line.len(), &ctx).unwrap();
+        (start, pairs.into_iter().map(|p| p.replacement).collect())
+    }
+
+    #[test]
+    fn completes_commands_and_model_names() {
+        let h = Helper {
+            models: vec![
+                "tiny:latest".into(),
+                "tiny-coder:latest".into(),
+                "big:7b".into(),
+            ],
+            files: FilenameCompleter::new(),
+        };
+        assert_eq!(complete(&h, "/lo"), (0, vec!["/load ".to_string()]));
+        assert_eq!(
+            complete(&h, "/load tiny"),
+            (
+                6,
+                vec!["tiny:latest ".to_string(), "tiny-coder:latest ".to_string()]
+            )
+        );
+        assert_eq!(
+            complete(&h, "/show mo"),
+            (6, vec!["modelfile ".to_string()])
+        );
+        assert_eq!(complete(&h, "plain text"), (10, Vec::new()));
+    }
+
+    #[test]
+    fn history_file_is_bounded_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("history");
+        let mut t = Terminal::new(Some(path.clone()), true).unwrap();
+        for i in 0..history::MAX_ENTRIES + 20 {
+            t.remember(&format!("line {i}")).unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let entries: Vec<&str> = text.lines().filter(|l| l.starts_with("line ")).collect();
+        assert_eq!(entries.len(), history::MAX_ENTRIES);
+        assert_eq!(
+            entries.last(),
+            Some(&format!("line {}", history::MAX_ENTRIES + 19).as_str())
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+
+        // Read back by the next session; nothing is written while off.
+        let mut t = Terminal::new(Some(path.clone()), true).unwrap();
+        assert_eq!(t.editor.history().len(), history::MAX_ENTRIES);
+        t.set_history(false);
+        t.remember("secret").unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("secret"));
+        let t = Terminal::new(Some(path), false).unwrap();
+        assert_eq!(
+            t.editor.history().len(),
+            0,
+            "OLLAMA_NOHISTORY reads nothing"
+        );
+    }
+}
