@@ -410,6 +410,41 @@ impl Client {
         Ok(ResponseStream::new(bytes, self.inner.max_line))
     }
 
+    /// Posts `body` to an API `path` (such as `/api/generate`) and decodes
+    /// the whole answer as `T`.
+    ///
+    /// Unlike the typed methods, this sends `body` exactly as given (it does
+    /// not set `stream` nor check the model). With `T = serde_json::Value`
+    /// every field the server sent is kept, even fields newer than this
+    /// crate's types, which the typed responses drop.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ollama_rs::Client) -> ollama_rs::Result<()> {
+    /// use ollama_rs::GenerateRequest;
+    /// let req = GenerateRequest::new("llama3.2", "Hi").stream(false);
+    /// let reply: serde_json::Value = client.post_as("/api/generate", &req).await?;
+    /// println!("{reply}");
+    /// # Ok(()) }
+    /// ```
+    pub async fn post_as<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.post_json(path, body).await
+    }
+
+    /// Like [`post_as`](Self::post_as), for a streamed answer: one `T` per
+    /// line, ending at the first error (an `{"error": ...}` line becomes
+    /// [`Error::Stream`]).
+    pub async fn post_stream_as<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<ResponseStream<T>> {
+        self.post_stream(path, body).await
+    }
+
     /// Generates a completion and returns it whole (`stream: false`).
     pub async fn generate(&self, mut request: GenerateRequest) -> Result<GenerateResponse> {
         require_model(&request.model)?;

@@ -1,5 +1,7 @@
-//! `embed`: inputs from the arguments or stdin (one per line), sent in
-//! batches, printed as one JSON array per input, in input order.
+//! `embed`: inputs from the arguments or stdin (one per line; blank lines
+//! are skipped), sent in batches of `--batch-size`, printed as one JSON array
+//! per input, in input order. With `--json`, the server's whole response
+//! object is printed instead, one line per batch.
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
@@ -9,12 +11,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ollama_rs::{Client, EmbedRequest, KeepAlive};
 
 use crate::cli::EmbedArgs;
-use crate::commands::generate::parse_options;
+use crate::commands::generate::{check_model, parse_options};
 use crate::exit::{about_model, usage};
 use crate::ui::Ui;
 
 /// `embed`.
 pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    check_model(&a.model)?;
     let options = parse_options(&a.options)?;
     let inputs: Vec<String> = if !a.input.is_empty() {
         a.input.clone()
@@ -56,32 +59,45 @@ pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
         ProgressBar::hidden()
     };
     let mut out = ui.stdout();
-    for chunk in inputs.chunks(batch) {
-        let mut req = EmbedRequest::new(a.model.as_str(), chunk.to_vec());
-        req.truncate = truncate;
-        req.dimensions = a.dimensions;
-        req.options = options.clone();
-        req.keep_alive = a.keep_alive.as_deref().map(KeepAlive::from);
-        let resp = about_model(client.embed(req).await, "could not embed with", &a.model);
-        let resp = match resp {
-            Ok(r) => r,
-            Err(e) => {
-                bar.finish_and_clear();
-                return Err(e);
-            }
-        };
-        if ui.json {
-            serde_json::to_writer(&mut out, &resp)?;
-            out.write_all(b"\n")?;
-        } else {
-            for v in &resp.embeddings {
-                serde_json::to_writer(&mut out, v)?;
+    let sent = async {
+        for chunk in inputs.chunks(batch) {
+            let mut req = EmbedRequest::new(a.model.as_str(), chunk.to_vec());
+            req.truncate = truncate;
+            req.dimensions = a.dimensions;
+            req.options = options.clone();
+            req.keep_alive = a.keep_alive.as_deref().map(KeepAlive::from);
+            if ui.json {
+                // As plain JSON, so that fields newer than the typed
+                // response are printed too.
+                let resp: serde_json::Value = about_model(
+                    client.post_as("/api/embed", &req).await,
+                    "could not embed with",
+                    &a.model,
+                )?;
+                serde_json::to_writer(&mut out, &resp)?;
                 out.write_all(b"\n")?;
+            } else {
+                let resp = about_model(client.embed(req).await, "could not embed with", &a.model)?;
+                // Output line N must belong to input N.
+                if resp.embeddings.len() != chunk.len() {
+                    anyhow::bail!(
+                        "the server returned {} embeddings for {} inputs",
+                        resp.embeddings.len(),
+                        chunk.len()
+                    );
+                }
+                for v in &resp.embeddings {
+                    serde_json::to_writer(&mut out, v)?;
+                    out.write_all(b"\n")?;
+                }
             }
+            out.flush()?;
+            bar.inc(chunk.len() as u64);
         }
-        out.flush()?;
-        bar.inc(chunk.len() as u64);
+        anyhow::Ok(())
     }
+    .await;
     bar.finish_and_clear();
+    sent?;
     Ok(ExitCode::SUCCESS)
 }

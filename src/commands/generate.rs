@@ -1,6 +1,7 @@
 //! `generate` and the one-shot form of `chat`: build the request from the
-//! flags, stream tokens to stdout, thinking dimmed (or to stderr when stdout
-//! is not a terminal), statistics on stderr.
+//! flags, stream tokens to stdout as they arrive, thinking dimmed on a
+//! terminal (on stderr when stdout is not one), statistics on stderr; with
+//! `--json`, the server's objects one per line, every field kept.
 
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -10,8 +11,9 @@ use anyhow::Result;
 use futures_util::StreamExt;
 use ollama_rs::{
     ChatRequest, ChatResponse, Client, Format, GenerateRequest, GenerateResponse, Image, KeepAlive,
-    Message, Metrics, Options, Think, Tool,
+    Message, Metrics, Options, Role, Think, Tool, ToolCall,
 };
+use serde_json::Value;
 
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
 use crate::exit::{about_model, usage};
@@ -134,14 +136,95 @@ fn piped_stdin(ui: &Ui) -> Result<Option<String>> {
     Ok(Some(s))
 }
 
+/// The prompt of `generate`: piped stdin first, then the arguments, as
+/// `ollama run` does. Stdin's trailing newlines are dropped and the
+/// arguments start on a line of their own, so that an instruction after piped
+/// text (`git diff | ollama-rs generate m 'Write a commit message'`) is not
+/// glued to the text's last line.
+fn prompt_of(stdin: Option<String>, args: &[String]) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = stdin {
+        let s = s.trim_end();
+        if !s.is_empty() {
+            parts.push(s.to_string());
+        }
+    }
+    if !args.is_empty() {
+        parts.push(args.join(" "));
+    }
+    parts.join("\n")
+}
+
+/// An empty model name would reach the server as `model ''` and come back
+/// as "not found" with a pointless pull hint; it is a usage error.
+pub fn check_model(model: &str) -> Result<()> {
+    if model.trim().is_empty() {
+        return Err(usage("the model name is empty"));
+    }
+    Ok(())
+}
+
+/// What the renderer needs from a generate or chat response.
+trait Reply {
+    fn thinking(&self) -> Option<&str>;
+    fn content(&self) -> &str;
+    fn tool_calls(&self) -> &[ToolCall];
+    fn done(&self) -> bool;
+    fn metrics(&self) -> Metrics;
+}
+
+impl Reply for GenerateResponse {
+    fn thinking(&self) -> Option<&str> {
+        self.thinking.as_deref()
+    }
+    fn content(&self) -> &str {
+        &self.response
+    }
+    fn tool_calls(&self) -> &[ToolCall] {
+        self.tool_calls.as_deref().unwrap_or_default()
+    }
+    fn done(&self) -> bool {
+        self.done
+    }
+    fn metrics(&self) -> Metrics {
+        GenerateResponse::metrics(self)
+    }
+}
+
+impl Reply for ChatResponse {
+    fn thinking(&self) -> Option<&str> {
+        self.message.thinking.as_deref()
+    }
+    fn content(&self) -> &str {
+        &self.message.content
+    }
+    fn tool_calls(&self) -> &[ToolCall] {
+        self.message.tool_calls.as_deref().unwrap_or_default()
+    }
+    fn done(&self) -> bool {
+        self.done
+    }
+    fn metrics(&self) -> Metrics {
+        ChatResponse::metrics(self)
+    }
+}
+
 /// Where tokens go, and how thinking is shown.
+///
+/// On a terminal, thinking is printed dimmed on stdout between `Thinking...`
+/// and `...done thinking.`, as `ollama run` does. Off a terminal stdout holds
+/// only the answer: thinking goes to stderr (dimmed only if stderr has
+/// colour), or nowhere with `--hide-thinking`.
 struct Renderer<'a> {
     ui: &'a Ui,
     out: io::BufWriter<io::StdoutLock<'static>>,
     hide_thinking: bool,
-    thinking: bool,
-    wrote_any: bool,
-    last_newline: bool,
+    /// Thinking was shown and the answer has not started yet.
+    in_thinking: bool,
+    /// The thinking shown so far ends with a newline.
+    thinking_at_line_start: bool,
+    /// Nothing is on stdout yet, or it ends with a newline.
+    at_line_start: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -150,10 +233,32 @@ impl<'a> Renderer<'a> {
             ui,
             out: ui.stdout(),
             hide_thinking,
-            thinking: false,
-            wrote_any: false,
-            last_newline: true,
+            in_thinking: false,
+            thinking_at_line_start: true,
+            at_line_start: true,
         }
+    }
+
+    fn dim_stderr(&self, s: &str) -> String {
+        if self.ui.color_stderr {
+            console::style(s)
+                .dim()
+                .for_stderr()
+                .force_styling(true)
+                .to_string()
+        } else {
+            s.to_string()
+        }
+    }
+
+    /// Writes to stdout and flushes, so each token shows as it arrives.
+    fn write(&mut self, text: &str) -> Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.flush()?;
+        if !text.is_empty() {
+            self.at_line_start = text.ends_with('\n');
+        }
+        Ok(())
     }
 
     fn thinking(&mut self, text: &str) -> Result<()> {
@@ -161,20 +266,42 @@ impl<'a> Renderer<'a> {
             return Ok(());
         }
         if self.ui.stdout_tty {
-            if !self.thinking {
-                self.thinking = true;
+            if !self.in_thinking {
                 let head = self.ui.dim_stdout("Thinking...\n");
-                self.out.write_all(head.as_bytes())?;
+                self.write(&head)?;
             }
             let t = self.ui.dim_stdout(text);
-            self.out.write_all(t.as_bytes())?;
-            self.out.flush()?;
+            self.write(&t)?;
         } else {
-            // Off a terminal stdout holds only the answer.
-            self.thinking = true;
+            // A closed or full stderr must not stop the answer on stdout.
+            let t = self.dim_stderr(text);
             let mut err = io::stderr().lock();
-            err.write_all(text.as_bytes())?;
-            err.flush()?;
+            let _ = err.write_all(t.as_bytes());
+            let _ = err.flush();
+        }
+        self.in_thinking = true;
+        self.thinking_at_line_start = text.ends_with('\n');
+        Ok(())
+    }
+
+    /// Closes the thinking block, if one is open.
+    fn end_thinking(&mut self) -> Result<()> {
+        if !self.in_thinking {
+            return Ok(());
+        }
+        self.in_thinking = false;
+        let newline = if self.thinking_at_line_start {
+            ""
+        } else {
+            "\n"
+        };
+        if self.ui.stdout_tty {
+            let tail = self
+                .ui
+                .dim_stdout(&format!("{newline}...done thinking.\n\n"));
+            self.write(&tail)?;
+        } else {
+            let _ = io::stderr().lock().write_all(newline.as_bytes());
         }
         Ok(())
     }
@@ -183,35 +310,37 @@ impl<'a> Renderer<'a> {
         if text.is_empty() {
             return Ok(());
         }
-        if self.thinking {
-            self.thinking = false;
-            if self.ui.stdout_tty {
-                let tail = self.ui.dim_stdout("\n...done thinking.\n\n");
-                self.out.write_all(tail.as_bytes())?;
-            } else {
-                eprintln!();
-            }
+        self.end_thinking()?;
+        self.write(text)
+    }
+
+    /// A line of its own: a tool call.
+    fn line(&mut self, text: &str) -> Result<()> {
+        self.end_thinking()?;
+        if !self.at_line_start {
+            self.write("\n")?;
         }
-        self.out.write_all(text.as_bytes())?;
-        self.out.flush()?;
-        self.wrote_any = true;
-        self.last_newline = text.ends_with('\n');
+        self.write(&format!("{text}\n"))
+    }
+
+    fn show(&mut self, r: &impl Reply) -> Result<()> {
+        if let Some(t) = r.thinking() {
+            self.thinking(t)?;
+        }
+        self.content(r.content())?;
+        for call in r.tool_calls() {
+            self.line(&call.to_string())?;
+        }
         Ok(())
     }
 
-    fn line(&mut self, text: &str) -> Result<()> {
-        self.content(text)?;
-        self.content("\n")
-    }
-
+    /// Ends the output: closes thinking and adds the final newline if the
+    /// answer has none.
     fn finish(&mut self) -> Result<()> {
-        if self.thinking && !self.ui.stdout_tty {
-            eprintln!();
+        self.end_thinking()?;
+        if !self.at_line_start {
+            self.write("\n")?;
         }
-        if self.wrote_any && !self.last_newline {
-            self.out.write_all(b"\n")?;
-        }
-        self.out.flush()?;
         Ok(())
     }
 }
@@ -252,9 +381,107 @@ pub(crate) fn stats_text(m: &Metrics) -> String {
     s
 }
 
-fn print_json_line(ui: &Ui, v: &impl serde::Serialize) -> Result<()> {
-    let mut out = ui.stdout();
-    serde_json::to_writer(&mut out, v)?;
+/// What a generate or chat run is about, for its messages.
+struct Job<'a> {
+    ui: &'a Ui,
+    args: &'a ModelArgs,
+    model: &'a str,
+    /// The API path.
+    path: &'static str,
+    /// "could not generate with": names the model, for the pull hint.
+    action: &'static str,
+    /// "generation with": for a stream that breaks after it started.
+    doing: &'static str,
+}
+
+impl Job<'_> {
+    fn failed(&self, e: ollama_rs::Error) -> anyhow::Error {
+        anyhow::Error::new(e).context(format!("{} `{}` failed", self.doing, self.model))
+    }
+
+    /// `--json`: the server's objects, one per line. They are decoded as
+    /// plain JSON values rather than the typed responses, which drop fields
+    /// they do not know (a newer server's), so scripts see every field.
+    /// `body` has `stream` set.
+    async fn print_json(&self, client: &Client, body: &impl serde::Serialize) -> Result<ExitCode> {
+        let mut out = self.ui.stdout();
+        let mut last = None;
+        if self.args.no_stream {
+            let v: Value = about_model(
+                client.post_as(self.path, body).await,
+                self.action,
+                self.model,
+            )?;
+            write_json_line(&mut out, &v)?;
+            last = Some(v);
+        } else {
+            let mut stream = about_model(
+                client.post_stream_as::<_, Value>(self.path, body).await,
+                self.action,
+                self.model,
+            )?;
+            while let Some(item) = stream.next().await {
+                let v = item.map_err(|e| self.failed(e))?;
+                write_json_line(&mut out, &v)?;
+                if v.get("done") == Some(&Value::Bool(true)) {
+                    last = Some(v);
+                }
+            }
+        }
+        if self.args.verbose {
+            if let Some(m) = last.and_then(|v| serde_json::from_value::<Metrics>(v).ok()) {
+                print_stats(&m);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// Shows a stream as it arrives; returns the statistics of its last line.
+    async fn render<R: Reply + serde::de::DeserializeOwned>(
+        &self,
+        mut stream: ollama_rs::ResponseStream<R>,
+    ) -> Result<Option<Metrics>> {
+        let mut out = Renderer::new(self.ui, self.args.hide_thinking);
+        let mut metrics = None;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(r) => {
+                    out.show(&r)?;
+                    if r.done() {
+                        metrics = Some(r.metrics());
+                    }
+                }
+                Err(e) => {
+                    // What was printed stays, ended by a newline, above the error.
+                    out.finish()?;
+                    return Err(self.failed(e));
+                }
+            }
+        }
+        out.finish()?;
+        Ok(metrics)
+    }
+
+    /// Shows a whole answer (`--no-stream`).
+    fn render_one(&self, r: &impl Reply) -> Result<Option<Metrics>> {
+        let mut out = Renderer::new(self.ui, self.args.hide_thinking);
+        out.show(r)?;
+        out.finish()?;
+        Ok(Some(r.metrics()))
+    }
+
+    fn done(&self, metrics: Option<Metrics>) -> ExitCode {
+        if self.args.verbose {
+            if let Some(m) = metrics {
+                print_stats(&m);
+            }
+        }
+        ExitCode::SUCCESS
+    }
+}
+
+fn write_json_line(out: &mut impl Write, v: &Value) -> Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(())
@@ -262,17 +489,16 @@ fn print_json_line(ui: &Ui, v: &impl serde::Serialize) -> Result<()> {
 
 /// `generate`.
 pub async fn generate(a: GenerateArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    check_model(&a.model)?;
     let common = Common::from_args(&a.model_args)?;
-    let mut parts = Vec::new();
-    if let Some(s) = piped_stdin(ui)? {
-        if !s.trim().is_empty() {
-            parts.push(s.trim_end().to_string());
-        }
-    }
-    if !a.prompt.is_empty() {
-        parts.push(a.prompt.join(" "));
-    }
-    let prompt = parts.join(" ");
+    let context = match &a.context {
+        Some(ctx) => Some(
+            serde_json::from_str::<Vec<i64>>(ctx)
+                .map_err(|e| usage(format!("--context must be a JSON array of numbers: {e}")))?,
+        ),
+        None => None,
+    };
+    let prompt = prompt_of(piped_stdin(ui)?, &a.prompt);
     if prompt.trim().is_empty() {
         return Err(usage(
             "no prompt: give it as arguments or on stdin, e.g. ollama-rs generate MODEL 'Hello'",
@@ -283,11 +509,7 @@ pub async fn generate(a: GenerateArgs, client: &Client, ui: &Ui) -> Result<ExitC
     req.template = a.template;
     req.suffix = a.suffix;
     req.raw = a.raw.then_some(true);
-    if let Some(ctx) = &a.context {
-        let c: Vec<i64> = serde_json::from_str(ctx)
-            .map_err(|e| usage(format!("--context must be a JSON array of numbers: {e}")))?;
-        req.context = Some(c);
-    }
+    req.context = context;
     if let Some(n) = a.logprobs {
         req.logprobs = Some(true);
         req.top_logprobs = Some(n);
@@ -299,67 +521,26 @@ pub async fn generate(a: GenerateArgs, client: &Client, ui: &Ui) -> Result<ExitC
     if !common.images.is_empty() {
         req.images = Some(common.images);
     }
-    let model = a.model.clone();
-    let args = &a.model_args;
-
-    if args.no_stream {
-        let r = about_model(
-            client.generate(req).await,
-            "could not generate with",
-            &model,
-        )?;
-        if ui.json {
-            print_json_line(ui, &r)?;
-        } else {
-            let mut out = Renderer::new(ui, args.hide_thinking);
-            if let Some(t) = &r.thinking {
-                out.thinking(t)?;
-            }
-            out.content(&r.response)?;
-            out.finish()?;
-        }
-        if args.verbose {
-            print_stats(&r.metrics());
-        }
-        return Ok(ExitCode::SUCCESS);
+    let job = Job {
+        ui,
+        args: &a.model_args,
+        model: &a.model,
+        path: "/api/generate",
+        action: "could not generate with",
+        doing: "generation with",
+    };
+    if ui.json {
+        req.stream = Some(!job.args.no_stream);
+        return job.print_json(client, &req).await;
     }
-
-    let mut stream = about_model(
-        client.generate_stream(req).await,
-        "could not generate with",
-        &model,
-    )?;
-    let mut out = Renderer::new(ui, args.hide_thinking);
-    let mut last: Option<GenerateResponse> = None;
-    while let Some(item) = stream.next().await {
-        let r = match item {
-            Ok(r) => r,
-            Err(e) => {
-                out.finish()?;
-                return Err(
-                    anyhow::Error::new(e).context(format!("generation with `{model}` failed"))
-                );
-            }
-        };
-        if ui.json {
-            print_json_line(ui, &r)?;
-        } else {
-            if let Some(t) = &r.thinking {
-                out.thinking(t)?;
-            }
-            out.content(&r.response)?;
-        }
-        if r.done {
-            last = Some(r);
-        }
-    }
-    out.finish()?;
-    if args.verbose {
-        if let Some(r) = &last {
-            print_stats(&r.metrics());
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    let metrics = if job.args.no_stream {
+        let r = about_model(client.generate(req).await, job.action, job.model)?;
+        job.render_one(&r)?
+    } else {
+        let stream = about_model(client.generate_stream(req).await, job.action, job.model)?;
+        job.render(stream).await?
+    };
+    Ok(job.done(metrics))
 }
 
 /// Reads a JSON array of messages (`--messages`, `/import`).
@@ -386,6 +567,7 @@ fn read_tools(path: &Path) -> Result<Vec<Tool>> {
 /// `chat`: one message from -m or stdin; without either, on a terminal, the
 /// interactive session.
 pub async fn chat(a: ChatArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    check_model(&a.model)?;
     let common = Common::from_args(&a.model_args)?;
     let mut messages = match &a.messages {
         Some(p) => read_messages(p)?,
@@ -411,7 +593,12 @@ pub async fn chat(a: ChatArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
         }
     };
     if let Some(system) = &a.system {
-        messages.insert(0, Message::system(system.as_str()));
+        // A system message at the start of --messages is replaced, not
+        // followed by a second one.
+        match messages.first_mut() {
+            Some(first) if first.role == Role::System => first.content = system.clone(),
+            _ => messages.insert(0, Message::system(system.as_str())),
+        }
     }
     let mut user = Message::user(text);
     if !common.images.is_empty() {
@@ -424,52 +611,24 @@ pub async fn chat(a: ChatArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
     req.keep_alive = common.keep_alive;
     req.format = common.format;
     req.think = common.think;
-    let model = a.model.clone();
-    let args = &a.model_args;
-
-    let mut out = Renderer::new(ui, args.hide_thinking);
-    let show = |r: &ChatResponse, out: &mut Renderer| -> Result<()> {
-        if ui.json {
-            return print_json_line(ui, r);
-        }
-        if let Some(t) = &r.message.thinking {
-            out.thinking(t)?;
-        }
-        out.content(&r.message.content)?;
-        for call in r.message.tool_calls.iter().flatten() {
-            out.line(&call.to_string())?;
-        }
-        Ok(())
+    let job = Job {
+        ui,
+        args: &a.model_args,
+        model: &a.model,
+        path: "/api/chat",
+        action: "could not chat with",
+        doing: "chat with",
     };
-    let last = if args.no_stream {
-        let r = about_model(client.chat(req).await, "could not chat with", &model)?;
-        show(&r, &mut out)?;
-        Some(r)
-    } else {
-        let mut stream = about_model(client.chat_stream(req).await, "could not chat with", &model)?;
-        let mut last = None;
-        while let Some(item) = stream.next().await {
-            let r = match item {
-                Ok(r) => r,
-                Err(e) => {
-                    out.finish()?;
-                    return Err(
-                        anyhow::Error::new(e).context(format!("chat with `{model}` failed"))
-                    );
-                }
-            };
-            show(&r, &mut out)?;
-            if r.done {
-                last = Some(r);
-            }
-        }
-        last
-    };
-    out.finish()?;
-    if args.verbose {
-        if let Some(r) = &last {
-            print_stats(&r.metrics());
-        }
+    if ui.json {
+        req.stream = Some(!job.args.no_stream);
+        return job.print_json(client, &req).await;
     }
-    Ok(ExitCode::SUCCESS)
+    let metrics = if job.args.no_stream {
+        let r = about_model(client.chat(req).await, job.action, job.model)?;
+        job.render_one(&r)?
+    } else {
+        let stream = about_model(client.chat_stream(req).await, job.action, job.model)?;
+        job.render(stream).await?
+    };
+    Ok(job.done(metrics))
 }

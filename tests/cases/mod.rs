@@ -1,6 +1,7 @@
 //! Library and command-line tests.
 
 pub mod cli;
+mod cli_generate;
 mod client_server;
 #[cfg(unix)]
 mod repl;
