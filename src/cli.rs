@@ -97,6 +97,53 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 }
 
+/// The id of the copy of `-H` each subcommand gets in [`parse_from`].
+const SUBCOMMAND_HEADERS: &str = "subcommand_headers";
+
+/// Parses a command line into a [`Cli`].
+///
+/// Clap keeps the values of a global option from one position only (those
+/// after the subcommand win), so `-H 'A: 1' list -H 'B: 2'` would silently
+/// drop `A`. Here `-H` is not global: each subcommand gets its own copy, and
+/// the two lists are joined, in order.
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::FromArgMatches;
+    let mut cmd = parsing_command();
+    let matches = cmd.try_get_matches_from_mut(args)?;
+    let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))?;
+    if let Some(more) = matches
+        .subcommand()
+        .and_then(|(_, sub)| sub.get_many::<String>(SUBCOMMAND_HEADERS))
+    {
+        cli.global.headers.extend(more.cloned());
+    }
+    Ok(cli)
+}
+
+/// [`Cli::command`] with `-H` copied into each subcommand instead of global.
+fn parsing_command() -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = Cli::command().mut_arg("headers", |a| a.global(false));
+    let header = cmd
+        .get_arguments()
+        .find(|a| a.get_id() == "headers")
+        .expect("-H is defined")
+        .clone()
+        .id(SUBCOMMAND_HEADERS);
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    names.into_iter().fold(cmd, |cmd, name| {
+        let header = header.clone();
+        cmd.mut_subcommand(name, |s| s.arg(header))
+    })
+}
+
 /// The longest wait for the server while completing a model name.
 pub const MODEL_COMPLETION_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -587,6 +634,36 @@ mod tests {
         let cli = Cli::try_parse_from(["ollama-rs", "list", "--json", "--host", "x:1"]).unwrap();
         assert!(cli.global.json);
         assert_eq!(cli.global.host.as_deref(), Some("x:1"));
+    }
+
+    #[test]
+    fn parsing_command_is_valid() {
+        parsing_command().debug_assert();
+    }
+
+    #[test]
+    fn headers_before_and_after_the_subcommand_are_joined() {
+        let cli = parse_from([
+            "ollama-rs",
+            "-H",
+            "A: 1",
+            "--header",
+            "B: 2",
+            "list",
+            "-H",
+            "C: 3",
+            "--json",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.headers, ["A: 1", "B: 2", "C: 3"]);
+        assert!(matches!(cli.command, Command::List(_)));
+        let cli = parse_from(["ollama-rs", "ps", "-H", "C: 3"]).unwrap();
+        assert_eq!(cli.global.headers, ["C: 3"]);
+        let cli = parse_from(["ollama-rs", "-H", "A: 1", "version"]).unwrap();
+        assert_eq!(cli.global.headers, ["A: 1"]);
+        // Other global options: the last one wins.
+        let cli = parse_from(["ollama-rs", "--host", "a", "list", "--host", "b"]).unwrap();
+        assert_eq!(cli.global.host.as_deref(), Some("b"));
     }
 
     #[test]

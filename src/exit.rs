@@ -67,6 +67,36 @@ pub fn about_model<T>(
     })
 }
 
+/// Like [`ModelContext`], for an operation on an installed model (remove,
+/// stop): there, pulling the model is no remedy, so no hint suggests it.
+#[derive(Debug)]
+pub struct LocalModelContext {
+    /// What was being done, e.g. "could not remove".
+    pub action: String,
+    /// The model.
+    pub model: String,
+}
+
+impl std::fmt::Display for LocalModelContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} `{}`", self.action, self.model)
+    }
+}
+
+/// Attaches "<action> `<model>`" to an error about an installed model.
+pub fn about_local_model<T>(
+    r: Result<T, ollama_rs::Error>,
+    action: &str,
+    model: &str,
+) -> anyhow::Result<T> {
+    r.map_err(|e| {
+        anyhow::Error::new(e).context(LocalModelContext {
+            action: action.to_string(),
+            model: model.to_string(),
+        })
+    })
+}
+
 /// The exit status for an error.
 pub fn code(err: &anyhow::Error) -> u8 {
     if err.downcast_ref::<Interrupted>().is_some() {
@@ -119,19 +149,40 @@ pub fn report(err: &anyhow::Error, ui: &Ui) -> ExitCode {
     if code == OK {
         return ExitCode::from(OK);
     }
-    let mut stderr = io::stderr().lock();
     if code == INTERRUPTED {
-        let _ = writeln!(stderr, "ollama-rs: interrupted");
+        let _ = writeln!(io::stderr().lock(), "ollama-rs: interrupted");
         return ExitCode::from(code);
     }
-    let prefix = console::style("error:").red().bold().for_stderr();
-    let _ = writeln!(stderr, "ollama-rs: {prefix} {}", message(err));
+    let label = console::style("error:").red().bold().for_stderr();
+    print_with_hints(&label.to_string(), err, code, ui);
+    ExitCode::from(code)
+}
+
+/// Prints a failure that does not end the command (the server's version
+/// when only the client's could be given) as a warning, with its hints.
+pub fn warn(err: &anyhow::Error, ui: &Ui) {
+    let label = console::style("warning:").yellow().bold().for_stderr();
+    print_with_hints(&label.to_string(), err, code(err), ui);
+}
+
+fn print_with_hints(label: &str, err: &anyhow::Error, code: u8, _ui: &Ui) {
+    // One write per line, and errors writing to stderr are ignored: there is
+    // nowhere left to report them.
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "ollama-rs: {label} {}", message(err));
     for hint in hints(err, code) {
         let h = console::style("hint:").cyan().bold().for_stderr();
         let _ = writeln!(stderr, "ollama-rs: {h} {hint}");
     }
-    let _ = ui;
-    ExitCode::from(code)
+}
+
+/// The text of an error for a `{"model": ..., "error": ...}` line: the
+/// server's own message when it sent one, else the whole error line.
+pub fn json_error(err: &anyhow::Error) -> String {
+    err.chain()
+        .find_map(|c| c.downcast_ref::<Error>())
+        .and_then(Error::server_message)
+        .map_or_else(|| message(err), str::to_string)
 }
 
 /// The error's text: each context, the library error, and then only the
@@ -165,12 +216,21 @@ fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
             ));
         }
         (UNREACHABLE, Some(Error::Timeout { .. })) => {
-            out.push("the server did not answer in time; raise --timeout to wait longer".into());
+            out.push("the server did not answer in time; raise --timeout (or --connect-timeout) to wait longer".into());
         }
         (NOT_FOUND, _) => {
             if let Some(ctx) = err.downcast_ref::<ModelContext>() {
                 out.push(format!("try `ollama-rs pull {}`", ctx.model));
+            } else if err.downcast_ref::<LocalModelContext>().is_some() {
+                out.push("`ollama-rs list` shows the installed models".into());
             }
+        }
+        (AUTH, _) => {
+            out.push(
+                "the server refused the credentials: set OLLAMA_API_KEY, put user:password@ \
+                 in the host, or pass -H 'Authorization: ...'"
+                    .into(),
+            );
         }
         _ => {}
     }

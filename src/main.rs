@@ -9,7 +9,7 @@ mod ui;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 use crate::cli::Cli;
 use crate::ui::Ui;
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     // A shell asking for completions (`COMPLETE=<shell> ollama-rs ...`) is
     // answered here, and the process exits, before anything else runs.
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {
             // Help and --version go to stdout with status 0; usage errors to

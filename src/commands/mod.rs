@@ -36,7 +36,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<ExitCode> {
     }
 }
 
-/// Builds the client from the global options.
+/// Builds the client from the global options: `--host` (clap has already
+/// put `OLLAMA_HOST` there), `-H`, `--timeout`, `--connect-timeout`.
 fn client(g: &GlobalArgs) -> Result<Client> {
     let mut b = Client::builder()
         .connect_timeout(Duration::from_secs_f64(g.connect_timeout))
@@ -53,5 +54,10 @@ fn client(g: &GlobalArgs) -> Result<Client> {
         }
         b = b.header(name.trim(), value.trim());
     }
-    b.build().map_err(|e| usage(e.to_string()))
+    // Nothing has been sent yet: a host or header the library rejects is a
+    // bad command line (status 2), said without the library's prefix.
+    b.build().map_err(|e| match e {
+        ollama_rs::Error::InvalidRequest(msg) => usage(msg),
+        other => usage(other.to_string()),
+    })
 }

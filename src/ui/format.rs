@@ -34,6 +34,71 @@ fn short_number(v: f64) -> String {
     }
 }
 
+/// A count the way `ollama show` writes parameter counts: `8B`, `1.5B`,
+/// `438.96M`, `119K`, `999`. Billions keep one decimal and millions two,
+/// unless the value is whole; thousands are rounded to an integer.
+pub fn human_number(n: u64) -> String {
+    let v = n as f64;
+    if n >= 1_000_000_000 {
+        whole_or(v / 1e9, 1, "B")
+    } else if n >= 1_000_000 {
+        whole_or(v / 1e6, 2, "M")
+    } else if n >= 1_000 {
+        format!("{:.0}K", v / 1e3)
+    } else {
+        n.to_string()
+    }
+}
+
+fn whole_or(v: f64, decimals: usize, unit: &str) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}{unit}")
+    } else {
+        format!("{v:.decimals$}{unit}")
+    }
+}
+
+/// A number the way Go's `%v` prints a `float64` (which is what JSON
+/// numbers decode to in the official CLI): the shortest digits that
+/// round-trip, in exponent form (`1e-05`, `8.030261248e+09`) when the
+/// decimal exponent is below -4 or at least 6, else plain (`118976`, `0.5`).
+pub fn go_float(v: f64) -> String {
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "NaN".into()
+        } else if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: `1.18976e5`.
+    let sci = format!("{:e}", v.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if v < 0.0 { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{dot}{rest}e{esign}{:02}", exp.abs());
+    }
+    let point = exp + 1; // digits before the decimal point
+    let text = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{int}.{frac}")
+    };
+    format!("{sign}{text}")
+}
+
 /// A duration as the CLI says it: `Less than a second`, `1 second`,
 /// `N seconds`, `About a minute`, `N minutes`, `About an hour`, `N hours`
 /// (under 48 hours), `N days` (under two weeks), `N weeks` (under two
@@ -189,6 +254,37 @@ mod tests {
         assert_eq!(human_bytes(0), "0 B");
         assert_eq!(human_bytes(1_000), "1 KB");
         assert_eq!(human_bytes(2_500_000_000_000), "2.5 TB");
+    }
+
+    #[test]
+    fn counts_like_ollama_show() {
+        assert_eq!(human_number(119_000), "119K");
+        assert_eq!(human_number(118_976), "119K");
+        assert_eq!(human_number(999), "999");
+        assert_eq!(human_number(0), "0");
+        assert_eq!(human_number(438_960_000), "438.96M");
+        assert_eq!(human_number(7_000_000), "7M");
+        assert_eq!(human_number(8_030_261_248), "8.0B");
+        assert_eq!(human_number(1_500_000_000), "1.5B");
+        assert_eq!(human_number(70_000_000_000), "70B");
+    }
+
+    #[test]
+    fn floats_like_go() {
+        assert_eq!(go_float(0.00001), "1e-05");
+        assert_eq!(go_float(118_976.0), "118976");
+        assert_eq!(go_float(10_000.0), "10000");
+        assert_eq!(go_float(999_999.0), "999999");
+        assert_eq!(go_float(1_000_000.0), "1e+06");
+        assert_eq!(go_float(8_030_261_248.0), "8.030261248e+09");
+        assert_eq!(go_float(0.5), "0.5");
+        assert_eq!(go_float(0.0001), "0.0001");
+        assert_eq!(go_float(-2.25), "-2.25");
+        assert_eq!(go_float(500_000.0), "500000");
+        assert_eq!(go_float(1.5e-7), "1.5e-07");
+        assert_eq!(go_float(1e100), "1e+100");
+        assert_eq!(go_float(0.0), "0");
+        assert_eq!(go_float(3.0), "3");
     }
 
     #[test]

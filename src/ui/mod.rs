@@ -31,16 +31,13 @@ impl Ui {
     pub fn new(global: &GlobalArgs) -> Ui {
         let stdout_tty = io::stdout().is_terminal();
         let stderr_tty = io::stderr().is_terminal();
+        // no-color.org: a set but empty NO_COLOR does not count.
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let decide = |tty: bool| match global.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => tty && !no_color,
-        };
         let ui = Ui {
             json: global.json,
-            color_stdout: decide(stdout_tty) && !global.json,
-            color_stderr: decide(stderr_tty),
+            // JSON on stdout is for programs: never colour it.
+            color_stdout: use_color(global.color, stdout_tty, no_color) && !global.json,
+            color_stderr: use_color(global.color, stderr_tty, no_color),
             stdin_tty: io::stdin().is_terminal(),
             stdout_tty,
             stderr_tty,
@@ -61,6 +58,46 @@ impl Ui {
             console::style(s).dim().to_string()
         } else {
             s.to_string()
+        }
+    }
+}
+
+/// Whether a stream gets colour: `--color always` and `never` win over
+/// everything (an explicit choice overrides `NO_COLOR`, as no-color.org
+/// asks); `auto` colours only a terminal, and only without `NO_COLOR`.
+pub fn use_color(choice: ColorChoice, tty: bool, no_color: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => tty && !no_color,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_decision() {
+        use ColorChoice::*;
+        // (choice, tty, NO_COLOR) -> colour
+        let table = [
+            (Auto, true, false, true),
+            (Auto, true, true, false),
+            (Auto, false, false, false),
+            (Auto, false, true, false),
+            (Always, false, true, true),
+            (Always, false, false, true),
+            (Always, true, true, true),
+            (Never, true, false, false),
+            (Never, false, false, false),
+        ];
+        for (choice, tty, no_color, want) in table {
+            assert_eq!(
+                use_color(choice, tty, no_color),
+                want,
+                "{choice:?} tty={tty} NO_COLOR={no_color}"
+            );
         }
     }
 }

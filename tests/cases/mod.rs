@@ -2,6 +2,7 @@
 
 pub mod cli;
 mod cli_generate;
+mod cli_manage;
 mod client_server;
 #[cfg(unix)]
 mod repl;
