@@ -239,7 +239,8 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
     } else {
         dir.clone()
     };
-    let from_files = local_files(&from, &from_dir, "FROM").map_err(|e| {
+    let from_what = if a.from.is_some() { "--from" } else { "FROM" };
+    let from_files = local_files(&from, &from_dir, from_what).map_err(|e| {
         if implicit {
             usage(
                 "no Modelfile and no model files in this folder: \

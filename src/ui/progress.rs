@@ -289,14 +289,23 @@ impl Inner {
                         // Bytes moving end the step the spinner was
                         // showing; it stays above as a line.
                         self.end_step();
-                        let bar = ProgressBar::new(total)
-                            .with_style(running_style())
-                            .with_message(label.to_string())
-                            .with_position(done.min(total));
+                        // Hidden until added: a bar draws to its own target
+                        // before it joins the others, and a line drawn there
+                        // would be left behind.
+                        let bar = ProgressBar::with_draw_target(
+                            Some(total),
+                            ProgressDrawTarget::hidden(),
+                        )
+                        .with_style(running_style())
+                        .with_message(label.to_string())
+                        .with_position(done.min(total));
                         // A resumed download starts part-way: that is not
                         // speed.
                         bar.reset_eta();
                         let bar = self.multi.add(bar);
+                        // Redrawn while no bytes come, so that the speed of
+                        // a stalled download falls instead of standing still.
+                        bar.enable_steady_tick(Duration::from_millis(500));
                         self.bars.insert(key.to_string(), bar.clone());
                         bar
                     }
@@ -335,9 +344,10 @@ impl Inner {
             Style::Bars => {
                 self.hide_cursor();
                 self.end_step();
-                let s = self
-                    .multi
-                    .add(ProgressBar::new_spinner().with_style(spinner_style()));
+                let s = self.multi.add(
+                    ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
+                        .with_style(spinner_style()),
+                );
                 s.set_message(status.to_string());
                 s.enable_steady_tick(Duration::from_millis(100));
                 self.spinner = Some(s);

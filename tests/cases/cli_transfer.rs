@@ -356,6 +356,30 @@ fn pull_stalled_on_every_try_fails_with_status_1() {
 }
 
 #[test]
+fn pull_does_not_take_verification_for_a_stall() {
+    // The server hashes the download after `verifying sha256 digest` and
+    // sends nothing meanwhile, for minutes on a large model.
+    let reference = TestServer::start_empty();
+    let json = objects(&run(&reference, &["pull", "--json", "tiny"]));
+    let verifying = json
+        .iter()
+        .position(|o| o["status"] == "verifying sha256 digest")
+        .unwrap();
+    let server = TestServer::start_empty();
+    server.set_fault_for(
+        "/api/pull",
+        Fault::Stall {
+            after_lines: verifying + 1,
+            for_ms: 1_000,
+        },
+    );
+    let out = run(&server, &["pull", "--stall-timeout", "0.3", "tiny"]);
+    assert_eq!(code(&out), 0, "{}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), "pulled 'tiny'\n");
+    assert_eq!(server.requests_to("/api/pull").len(), 1);
+}
+
+#[test]
 fn pull_with_no_retries_fails_at_the_first_stall() {
     let server = TestServer::start_empty();
     server.set_fault_for(
@@ -878,6 +902,20 @@ fn create_from_a_missing_path_is_status_2_with_nothing_sent() {
         };
         assert_refused_locally(&server, &out, &message);
     }
+
+    // A path given with --from is the command line's.
+    let server = TestServer::start();
+    let dir = Dir::new();
+    let out = run_in(
+        &server,
+        dir.path(),
+        &["create", "x", "--from", "./weights.gguf"],
+    );
+    assert_refused_locally(
+        &server,
+        &out,
+        "--from `./weights.gguf`: no such file or directory",
+    );
 
     // Relative to the Modelfile's folder, not to where the command runs.
     let server = TestServer::start();
@@ -1447,7 +1485,7 @@ mod terminal {
         assert!(bar.contains("/482 KB"), "{bar:?}");
         assert!(output.contains("pulling manifest"), "{output:?}");
         assert_cursor_restored(&output);
-        assert_eq!(screen(&output), ["pulled 'tiny'"]);
+        assert_eq!(screen(&output), ["pulled 'tiny'"], "{output:?}");
     }
 
     #[test]
@@ -1469,7 +1507,7 @@ mod terminal {
         assert!(output.contains("hashing model.gguf: 100% ▕"), "{output:?}");
         assert!(output.contains("parsing GGUF"), "{output:?}");
         assert_cursor_restored(&output);
-        assert_eq!(screen(&output), ["created 'drawn'"]);
+        assert_eq!(screen(&output), ["created 'drawn'"], "{output:?}");
     }
 
     #[test]
