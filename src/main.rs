@@ -7,11 +7,13 @@ mod exit;
 mod repl;
 mod ui;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
 
 use crate::cli::Cli;
+use crate::ui::progress::Activity;
 use crate::ui::Ui;
 
 fn main() -> ExitCode {
@@ -39,20 +41,41 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = rt.block_on(async {
+    let outcome = rt.block_on(async {
         // The interactive session stops a reply on Ctrl-C and goes on.
         if repl::owns_ctrl_c(&cli, &ui) {
-            return commands::run(cli, &ui).await;
+            return Outcome::Done(commands::run(cli, &ui).await);
         }
+        let run = commands::run(cli, &ui);
+        tokio::pin!(run);
         tokio::select! {
-            r = commands::run(cli, &ui) => r,
-            _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(exit::Interrupted)),
+            r = &mut run => Outcome::Done(r),
+            // Read what was going on before the command is dropped: its
+            // progress display clears itself (bars, cursor) as it drops, at
+            // the end of this block, before the line below is printed.
+            _ = tokio::signal::ctrl_c() => Outcome::Interrupted(Activity::current()),
         }
     });
-    // Dropping the runtime must not wait for a stalled read.
+    // Dropping the runtime must not wait for a stalled read or a file
+    // still being hashed.
     rt.shutdown_background();
-    match result {
-        Ok(code) => code,
-        Err(err) => exit::report(&err, &ui),
+    match outcome {
+        Outcome::Done(Ok(code)) => code,
+        Outcome::Done(Err(err)) => exit::report(&err, &ui),
+        Outcome::Interrupted(what) => {
+            let line = match what {
+                Some(what) => format!("ollama-rs: interrupted while {what}"),
+                None => "ollama-rs: interrupted".to_string(),
+            };
+            let _ = writeln!(std::io::stderr(), "{line}");
+            ExitCode::from(exit::INTERRUPTED)
+        }
     }
+}
+
+/// How the command ended.
+enum Outcome {
+    Done(anyhow::Result<ExitCode>),
+    /// Ctrl-C, while doing this (`pulling `tiny``).
+    Interrupted(Option<String>),
 }

@@ -1,72 +1,127 @@
-//! `create`: a Modelfile and flags become a create request. Everything local
-//! is checked first (the Modelfile, every path); then local model files are
-//! hashed and uploaded as blobs (skipped when the server has them), and the
-//! request is sent with the `files` / `adapters` maps.
+//! `create`: a Modelfile and flags become a create request.
+//!
+//! Everything local is checked first (the Modelfile, the flags, every path
+//! and every file to upload), so that a mistake is exit status 2 with
+//! nothing sent. Then local model files are hashed and uploaded as blobs
+//! (skipped when the server has them), and the request is sent with the
+//! `files` / `adapters` maps.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ollama_rs::modelfile::{self, ModelfileParts};
-use ollama_rs::options::parse_option_value;
+use ollama_rs::options::{option_spec, parse_option_value, OptionKind};
 use ollama_rs::{BlobProgress, Client, CreateRequest, License, Message, Options, Role};
 use serde_json::Value;
 
 use crate::cli::CreateArgs;
-use crate::commands::transfer::drive;
+use crate::commands::transfer::{drive, outcome};
 use crate::exit::usage;
-use crate::ui::progress::{Progress, Style};
+use crate::ui::progress::{Activity, Progress, Style};
 use crate::ui::Ui;
 
-/// Local files to upload for one FROM or ADAPTER value.
-struct LocalFiles {
-    /// Request key (file name, or path relative to the folder) and path.
-    files: Vec<(String, PathBuf)>,
+/// Local files to upload for one FROM or ADAPTER value: the request key
+/// (file name, or path relative to the folder) and the path.
+type LocalFiles = Vec<(String, PathBuf)>;
+
+/// "no such file or directory", and where it was looked for when that is
+/// not the value itself (`~`, or relative to a Modelfile elsewhere).
+fn missing(what: &str, value: &str, dir: &Path) -> anyhow::Error {
+    let home = || dirs::home_dir().unwrap_or_default();
+    let looked = if value == "~" {
+        home()
+    } else if let Some(rest) = value.strip_prefix("~/") {
+        home().join(rest)
+    } else if dir == Path::new(".") {
+        PathBuf::from(value)
+    } else {
+        dir.join(value.strip_prefix("./").unwrap_or(value))
+    };
+    if looked == Path::new(value) {
+        usage(format!("{what} `{value}`: no such file or directory"))
+    } else {
+        usage(format!(
+            "{what} `{value}`: no such file or directory (looked for `{}`)",
+            looked.display()
+        ))
+    }
 }
 
-/// Resolves a FROM/ADAPTER value that names something on disk.
+/// The path without its `.` parts (`././model.gguf` is `model.gguf`), for
+/// messages that quote it.
+fn tidy(path: &Path) -> PathBuf {
+    let tidy: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if tidy.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        tidy
+    }
+}
+
+/// Resolves a FROM/ADAPTER value that names something on disk; `None` when
+/// it is a model name.
 fn local_files(value: &str, dir: &Path, what: &str) -> Result<Option<LocalFiles>> {
-    let Some(path) = modelfile::resolve_local_path(value, dir) else {
+    let Some(path) = modelfile::resolve_local_path(value, dir).map(|p| tidy(&p)) else {
         if modelfile::looks_like_path(value) {
-            return Err(usage(format!(
-                "{what} `{value}`: no such file or directory"
-            )));
+            return Err(missing(what, value, dir));
         }
         return Ok(None);
     };
-    if path.is_dir() {
+    let files = if path.is_dir() {
         let selected = modelfile::select_model_files(&path)
             .map_err(|e| usage(format!("{what} `{value}`: {e}")))?;
         let names = modelfile::blob_names(&selected, &path);
-        Ok(Some(LocalFiles {
-            files: names.into_iter().zip(selected).collect(),
-        }))
+        names.into_iter().zip(selected).collect()
     } else {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| value.to_string());
-        Ok(Some(LocalFiles {
-            files: vec![(name, path)],
-        }))
+        vec![(name, path)]
+    };
+    // Unreadable files fail here, before anything is uploaded.
+    for (_, f) in &files {
+        std::fs::File::open(f).map_err(|e| {
+            usage(format!(
+                "{what} `{value}`: could not read `{}`: {e}",
+                f.display()
+            ))
+        })?;
     }
+    Ok(Some(files))
 }
 
-/// Reads and parses the Modelfile, if there is one.
-fn read_modelfile(a: &CreateArgs) -> Result<(ModelfileParts, PathBuf)> {
+/// The Modelfile's parts and the folder its paths are relative to.
+struct Source {
+    parts: ModelfileParts,
+    dir: PathBuf,
+    /// There was no Modelfile: FROM is the current folder.
+    implicit: bool,
+}
+
+/// Reads and parses the Modelfile. Without one (and without `--from`) the
+/// current folder is the model, as `ollama create` does it.
+fn read_modelfile(a: &CreateArgs) -> Result<Source> {
     let path = match &a.file {
         Some(p) => Some(p.clone()),
         None => Some(PathBuf::from("Modelfile")).filter(|p| p.is_file()),
     };
     let Some(path) = path else {
+        let mut parts = ModelfileParts::default();
         if a.from.is_none() {
-            return Err(usage(
-                "no Modelfile: give one with -f FILE, put one in this folder, or use --from MODEL",
-            ));
+            parts.from = Some(".".into());
         }
-        return Ok((ModelfileParts::default(), PathBuf::from(".")));
+        return Ok(Source {
+            implicit: parts.from.is_some(),
+            parts,
+            dir: PathBuf::from("."),
+        });
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| usage(format!("could not read `{}`: {e}", path.display())))?;
@@ -78,7 +133,11 @@ fn read_modelfile(a: &CreateArgs) -> Result<(ModelfileParts, PathBuf)> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    Ok((mf.to_parts(), dir))
+    Ok(Source {
+        parts: mf.to_parts(),
+        dir,
+        implicit: false,
+    })
 }
 
 /// Applies the flags over the Modelfile.
@@ -98,14 +157,26 @@ fn apply_flags(parts: &mut ModelfileParts, a: &CreateArgs) -> Result<()> {
             .split_once('=')
             .ok_or_else(|| usage(format!("parameter `{pair}` must look like KEY=VALUE")))?;
         let k = k.trim();
-        let typed = parse_option_value(k, v).map_err(|e| {
-            usage(format!(
-                "{e} (valid: {})",
-                modelfile::valid_parameter_names().join(", ")
-            ))
-        })?;
+        match option_spec(k) {
+            None => {
+                return Err(usage(format!(
+                    "unknown parameter '{k}' (valid parameters: {})",
+                    modelfile::valid_parameter_names().join(", ")
+                )))
+            }
+            // Skipped like the Modelfile's, with the same warning.
+            Some(spec) if spec.deprecated => {
+                parts.warnings.push(format!(
+                    "parameter '{k}' is deprecated and ignored by current servers; skipped"
+                ));
+                continue;
+            }
+            Some(_) => {}
+        }
+        let typed = parse_option_value(k, v).map_err(|e| usage(e.to_string()))?;
+        let is_list = option_spec(k).is_some_and(|s| s.kind == OptionKind::StringList);
         match (from_flags.get_mut(k), typed) {
-            (Some(Value::Array(list)), Value::Array(more)) => list.extend(more),
+            (Some(Value::Array(list)), Value::Array(more)) if is_list => list.extend(more),
             (_, typed) => {
                 from_flags.insert(k.to_string(), typed);
             }
@@ -118,71 +189,71 @@ fn apply_flags(parts: &mut ModelfileParts, a: &CreateArgs) -> Result<()> {
     Ok(())
 }
 
-fn upload_bar(ui: &Ui, label: &str) -> ProgressBar {
-    if !ui.stderr_tty || ui.json {
-        return ProgressBar::hidden();
-    }
-    let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    b.set_style(
-        ProgressStyle::with_template(
-            "{msg} {percent:>3}% ▕{wide_bar}▏ {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec}",
-        )
-        .expect("valid template")
-        .progress_chars("██ "),
-    );
-    b.set_message(label.to_string());
-    b
-}
-
-async fn upload(client: &Client, ui: &Ui, local: LocalFiles) -> Result<BTreeMap<String, String>> {
+/// Hashes and uploads each file, one bar (or line) per file, and returns
+/// the name → digest map for the request.
+async fn upload(
+    client: &Client,
+    progress: &Progress,
+    model: &str,
+    files: LocalFiles,
+) -> Result<BTreeMap<String, String>> {
     let mut map = BTreeMap::new();
-    for (name, path) in local.files {
-        let bar = upload_bar(ui, &format!("hashing {name}"));
-        let b = bar.clone();
-        let n = name.clone();
-        let r = client
+    for (name, path) in files {
+        let _activity = Activity::begin(format!("uploading `{name}` for `{model}`"));
+        let task = progress.file_task(&name);
+        let digest = client
             .create_blob_with_progress(&path, move |p| match p {
-                BlobProgress::Hashing { done, total } => {
-                    b.set_length(total);
-                    b.set_position(done);
-                }
-                BlobProgress::Exists => b.set_message(format!("using existing {n}")),
-                BlobProgress::Uploading { done, total } => {
-                    if done <= total && b.message().starts_with("hashing") {
-                        b.set_message(format!("uploading {n}"));
-                        b.reset_eta();
-                    }
-                    b.set_length(total);
-                    b.set_position(done);
-                }
+                BlobProgress::Hashing { done, total } => task.hashing(done, total),
+                BlobProgress::Exists => task.exists(),
+                BlobProgress::Uploading { done, total } => task.uploading(done, total),
             })
-            .await;
-        bar.finish_and_clear();
-        let digest = r.map_err(|e| {
-            anyhow::Error::new(e).context(format!("could not upload `{}`", path.display()))
-        })?;
+            .await
+            .map_err(|e| {
+                anyhow::Error::new(e).context(format!("could not upload `{}`", path.display()))
+            })?;
         map.insert(name, digest);
     }
     Ok(map)
 }
 
+fn warn(text: &str) {
+    let prefix = console::style("warning:").yellow().bold().for_stderr();
+    let _ = writeln!(std::io::stderr(), "ollama-rs: {prefix} {text}");
+}
+
 /// `create`.
 pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
-    let (mut parts, dir) = read_modelfile(&a)?;
+    let Source {
+        mut parts,
+        dir,
+        implicit,
+    } = read_modelfile(&a)?;
     apply_flags(&mut parts, &a)?;
-    for w in &parts.warnings {
-        let prefix = console::style("warning:").yellow().bold().for_stderr();
-        eprintln!("ollama-rs: {prefix} {w}");
-    }
     let from = parts.from.clone().ok_or_else(|| {
         usage("no FROM line: the Modelfile or --from must name a base model or file")
     })?;
-    // Every local check happens before anything is uploaded.
-    let from_files = local_files(&from, &dir, "FROM")?;
+    // A path given on the command line is relative to where the command
+    // runs, not to the Modelfile.
+    let from_dir = if a.from.is_some() {
+        PathBuf::from(".")
+    } else {
+        dir.clone()
+    };
+    let from_what = if a.from.is_some() { "--from" } else { "FROM" };
+    let from_files = local_files(&from, &from_dir, from_what).map_err(|e| {
+        if implicit {
+            usage(
+                "no Modelfile and no model files in this folder: \
+                 give one with -f FILE, or use --from MODEL",
+            )
+        } else {
+            e
+        }
+    })?;
     let adapter_files = match &parts.adapter {
         Some(adapter) => Some(
             local_files(adapter, &dir, "ADAPTER")?
-                .ok_or_else(|| usage(format!("ADAPTER `{adapter}`: no such file or directory")))?,
+                .ok_or_else(|| missing("ADAPTER", adapter, &dir))?,
         ),
         None => None,
     };
@@ -205,17 +276,24 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
         )
     };
     if parts.draft.is_some() {
-        let prefix = console::style("warning:").yellow().bold().for_stderr();
-        eprintln!("ollama-rs: {prefix} DRAFT is not supported by this client yet; ignored");
+        parts
+            .warnings
+            .push("DRAFT is not supported by this client yet; ignored".into());
+    }
+    for w in &parts.warnings {
+        warn(w);
     }
 
+    // Everything local is checked: from here on the server is involved.
+    let style = Style::resolve(a.progress.progress, ui);
+    let mut progress = Progress::new(style, false);
     let mut req = CreateRequest::new(a.model.as_str());
     match from_files {
-        Some(local) => req.files = Some(upload(client, ui, local).await?),
+        Some(local) => req.files = Some(upload(client, &progress, &a.model, local).await?),
         None => req.from = Some(from),
     }
     if let Some(local) = adapter_files {
-        req.adapters = Some(upload(client, ui, local).await?);
+        req.adapters = Some(upload(client, &progress, &a.model, local).await?);
     }
     req.template = parts.template;
     req.system = parts.system;
@@ -231,8 +309,7 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
     req.renderer = parts.renderer;
     req.parser = parts.parser;
 
-    let style = Style::resolve(a.progress.progress, ui);
-    let mut progress = Progress::new(style, false);
+    let _activity = Activity::begin(format!("creating `{}`", a.model));
     // No "pull it" hint here: a missing base model is named in the message.
     let context = || format!("could not create `{}`", a.model);
     let stream = client
@@ -242,8 +319,6 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
     let r = drive(stream, &mut progress, None).await;
     progress.clear();
     r.map_err(|e| e.context(context()))?;
-    if style != Style::Json {
-        eprintln!("created '{}'", a.model);
-    }
+    outcome(style, &format!("created '{}'", a.model));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
-//! `pull`, `push` and `create`: progress streams rendered by
-//! [`Progress`], with stall detection and retries for pull.
+//! `pull` and `push`: progress streams rendered by [`Progress`], with stall
+//! detection and retries for pull. [`drive`] is shared with `create` and the
+//! interactive chat (which pulls a missing model).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,8 +11,8 @@ use futures_util::StreamExt;
 use ollama_rs::{Client, ProgressResponse, PullRequest, PushRequest, ResponseStream};
 
 use crate::cli::{PullArgs, PushArgs};
-use crate::exit::{self, about_model};
-use crate::ui::progress::{Progress, Style};
+use crate::exit;
+use crate::ui::progress::{Activity, Progress, Style};
 use crate::ui::Ui;
 
 pub use super::create::create;
@@ -23,28 +24,50 @@ pub struct NoSuccess;
 
 /// No progress arrived for the stall timeout.
 #[derive(Debug, thiserror::Error)]
-#[error("no progress for {0} seconds")]
-pub struct Stalled(pub u64);
+#[error("no progress for {}", seconds(*.0))]
+pub struct Stalled(pub Duration);
+
+/// `0.3s`, `60s`.
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
+}
+
+/// The status after which the server hashes what it downloaded, sending
+/// nothing until it is done: minutes for a large model, which is not a
+/// stall.
+const VERIFYING: &str = "verifying sha256 digest";
 
 /// Drives a progress stream to its end. Returns `Ok` only when the server
-/// reported `success`.
+/// reported `success`. With `stall`, fails with [`Stalled`] when no line
+/// arrives for that long (except while the server verifies a download).
 pub async fn drive(
     mut stream: ResponseStream<ProgressResponse>,
     progress: &mut Progress,
     stall: Option<Duration>,
 ) -> Result<()> {
     let mut success = false;
+    let mut stall = stall;
     loop {
         let next = match stall {
-            Some(d) => match tokio::time::timeout(d, stream.next()).await {
-                Ok(n) => n,
-                Err(_) => return Err(Stalled(d.as_secs()).into()),
-            },
+            Some(d) => tokio::time::timeout(d, stream.next())
+                .await
+                .map_err(|_| Stalled(d))?,
             None => stream.next().await,
         };
         let Some(item) = next else { break };
-        let p = item?;
+        let p = match item {
+            Ok(p) => p,
+            Err(e) => {
+                if let ollama_rs::Error::Stream { message } = &e {
+                    progress.error_line(message)?;
+                }
+                return Err(e.into());
+            }
+        };
         progress.update(&p)?;
+        if p.status == VERIFYING {
+            stall = None;
+        }
         if p.status == "success" {
             success = true;
         }
@@ -56,61 +79,113 @@ pub async fn drive(
     }
 }
 
-fn outcome(ui: &Ui, style: Style, line: &str) {
-    if style != Style::Json && !line.is_empty() {
-        let _ = ui;
-        let _ = writeln!(std::io::stderr(), "{line}");
+/// A failed pull attempt, and whether trying again may help.
+struct Failed {
+    error: anyhow::Error,
+    /// Why another attempt may succeed (`no progress for 60s`), if it may.
+    retry: Option<String>,
+}
+
+/// One pull request, from the first byte to `success`.
+async fn pull_once(
+    client: &Client,
+    model: &str,
+    insecure: bool,
+    style: Style,
+    stall: Duration,
+) -> Result<(), Failed> {
+    let stalled = |e: Stalled| Failed {
+        retry: Some(e.to_string()),
+        error: e.into(),
+    };
+    let mut progress = Progress::new(style, true);
+    let req = PullRequest::new(model).insecure(insecure);
+    let stream = tokio::time::timeout(stall, client.pull_stream(req))
+        .await
+        .map_err(|_| stalled(Stalled(stall)))?
+        .map_err(|e| Failed {
+            error: e.into(),
+            retry: None,
+        })?;
+    let r = drive(stream, &mut progress, Some(stall)).await;
+    progress.clear();
+    r.map_err(|error| {
+        let retry = if let Some(s) = error.downcast_ref::<Stalled>() {
+            Some(s.to_string())
+        } else if error.downcast_ref::<NoSuccess>().is_some() {
+            Some("the stream ended early".to_string())
+        } else if matches!(
+            error.downcast_ref::<ollama_rs::Error>(),
+            Some(ollama_rs::Error::Http { .. })
+        ) {
+            // The connection broke mid-download; the server keeps what it
+            // has and resumes.
+            Some("the connection broke".to_string())
+        } else {
+            None
+        };
+        Failed { error, retry }
+    })
+}
+
+/// Pulls one model, re-issuing the pull when it stalls or breaks.
+async fn pull_one(client: &Client, model: &str, a: &PullArgs, style: Style) -> Result<()> {
+    let _activity = Activity::begin(format!("pulling `{model}`"));
+    let stall = Duration::from_secs_f64(a.stall_timeout);
+    let mut attempt = 0;
+    loop {
+        match pull_once(client, model, a.insecure, style, stall).await {
+            Ok(()) => return Ok(()),
+            Err(Failed {
+                error,
+                retry: Some(why),
+            }) => {
+                if attempt == a.retries {
+                    let error = if a.retries > 0 {
+                        error.context(format!(
+                            "gave up after {} {}",
+                            a.retries,
+                            if a.retries == 1 { "retry" } else { "retries" }
+                        ))
+                    } else {
+                        error
+                    };
+                    return Err(error);
+                }
+                attempt += 1;
+                say(&format!(
+                    "pulling '{model}': {why}; retrying ({attempt}/{})",
+                    a.retries
+                ));
+            }
+            Err(Failed { error, retry: None }) => return Err(error),
+        }
     }
 }
 
 /// `pull`.
 pub async fn pull(a: PullArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
     let models: Vec<String> = if a.all {
-        client
+        let listed = client
             .list()
-            .await?
-            .models
-            .iter()
-            .map(|m| m.name().to_string())
-            .collect()
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("could not list the local models"))?;
+        listed.models.iter().map(|m| m.name().to_string()).collect()
     } else {
         a.models.clone()
     };
+    if models.is_empty() {
+        say("no local models to pull");
+        return Ok(ExitCode::SUCCESS);
+    }
     let style = Style::resolve(a.progress.progress, ui);
-    let stall = Duration::from_secs_f64(a.stall_timeout);
     let mut first_failure: Option<u8> = None;
     for model in &models {
-        let mut attempt = 0;
-        let result = loop {
-            let mut progress = Progress::new(style, true);
-            let req = PullRequest::new(model.as_str()).insecure(a.insecure);
-            let r = match about_model(client.pull_stream(req).await, "could not pull", model) {
-                Ok(stream) => drive(stream, &mut progress, Some(stall)).await,
-                Err(e) => Err(e),
-            };
-            progress.clear();
-            match r {
-                Err(e) if e.downcast_ref::<Stalled>().is_some() && attempt < a.retries => {
-                    attempt += 1;
-                    eprintln!(
-                        "pulling {model}: no progress for {}s, retrying ({attempt}/{})",
-                        a.stall_timeout, a.retries
-                    );
-                }
-                other => break other,
-            }
-        };
-        match result {
-            Ok(()) => outcome(ui, style, &format!("pulled '{model}'")),
+        // No "try `ollama-rs pull`" hint here: that is what failed.
+        match pull_one(client, model, &a, style).await {
+            Ok(()) => outcome(style, &format!("pulled '{model}'")),
             Err(e) => {
-                let e = if e.downcast_ref::<exit::ModelContext>().is_some() {
-                    e
-                } else {
-                    e.context(exit::ModelContext {
-                        action: "could not pull".into(),
-                        model: model.clone(),
-                    })
-                };
+                let e = e.context(format!("could not pull `{model}`"));
                 if models.len() == 1 {
                     return Err(e);
                 }
@@ -122,20 +197,32 @@ pub async fn pull(a: PullArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
     Ok(ExitCode::from(first_failure.unwrap_or(exit::OK)))
 }
 
+/// The one line that says how it ended; `--json` keeps stderr for errors.
+pub fn outcome(style: Style, line: &str) {
+    if style != Style::Json {
+        say(line);
+    }
+}
+
+/// A line on stderr; a closed stderr is no reason to fail.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// `push`.
 pub async fn push(a: PushArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    let _activity = Activity::begin(format!("pushing `{}`", a.model));
     let style = Style::resolve(a.progress.progress, ui);
+    let context = || format!("could not push `{}`", a.model);
     let mut progress = Progress::new(style, false);
     let req = PushRequest::new(a.model.as_str()).insecure(a.insecure);
-    let stream = about_model(client.push_stream(req).await, "could not push", &a.model)?;
+    let stream = client
+        .push_stream(req)
+        .await
+        .map_err(|e| anyhow::Error::new(e).context(context()))?;
     let r = drive(stream, &mut progress, None).await;
     progress.clear();
-    r.map_err(|e| {
-        e.context(exit::ModelContext {
-            action: "could not push".into(),
-            model: a.model.clone(),
-        })
-    })?;
-    outcome(ui, style, &format!("pushed '{}'", a.model));
+    r.map_err(|e| e.context(context()))?;
+    outcome(style, &format!("pushed '{}'", a.model));
     Ok(ExitCode::SUCCESS)
 }

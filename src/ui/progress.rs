@@ -1,11 +1,22 @@
 //! Progress of pull, push and create: indicatif bars on a terminal, log
 //! lines for provisioning, JSON lines for scripts, or only the outcome.
+//!
+//! One [`Progress`] renders one operation: the server's progress objects
+//! ([`Progress::update`]) and the local work before it (hashing and
+//! uploading files, through [`FileTask`]). Everything it draws is cleared
+//! by [`Progress::clear`], which also runs when it is dropped, so an
+//! operation that fails, or is dropped because Ctrl-C was pressed, leaves
+//! no half-drawn bar and no hidden cursor behind.
+//!
+//! [`Activity`] names what is going on, so that an interruption can say
+//! what it interrupted.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use ollama_rs::ProgressResponse;
 
 use crate::cli::ProgressMode;
@@ -27,206 +38,888 @@ pub enum Style {
 
 impl Style {
     /// Resolves `--progress` against the terminal: bars never go into a
-    /// file or pipe.
+    /// file or pipe, nor onto a terminal that cannot move its cursor.
     pub fn resolve(mode: ProgressMode, ui: &Ui) -> Style {
-        if ui.json {
+        Style::decide(
+            mode,
+            ui.json,
+            ui.stderr_tty,
+            ui.stderr_tty && !dumb_terminal(),
+        )
+    }
+
+    fn decide(mode: ProgressMode, json: bool, tty: bool, can_draw: bool) -> Style {
+        if json {
             return Style::Json;
         }
         match mode {
-            ProgressMode::Auto if ui.stderr_tty => Style::Bars,
+            ProgressMode::Auto | ProgressMode::Bars if can_draw => Style::Bars,
+            // A person watching a terminal that cannot redraw still wants
+            // to see something move.
+            ProgressMode::Auto if tty => Style::Plain,
             ProgressMode::Auto | ProgressMode::None => Style::Quiet,
-            ProgressMode::Bars if ui.stderr_tty => Style::Bars,
             ProgressMode::Bars | ProgressMode::Plain => Style::Plain,
         }
     }
 }
 
-struct Layer {
-    bar: Option<ProgressBar>,
-    first: (Instant, u64),
+/// `TERM=dumb`: indicatif draws nothing there, so bars would be silent.
+fn dumb_terminal() -> bool {
+    std::env::var_os("TERM").is_some_and(|t| t == "dumb")
+}
+
+/// Where lines go: the real streams, or a buffer in tests.
+#[derive(Clone)]
+enum Sink {
+    Stderr,
+    Stdout,
+    #[cfg(test)]
+    Buffer(Arc<Mutex<Vec<u8>>>),
+}
+
+impl Sink {
+    fn line(&self, text: &str) -> io::Result<()> {
+        fn put(mut w: impl Write, text: &str) -> io::Result<()> {
+            w.write_all(text.as_bytes())?;
+            w.write_all(b"\n")?;
+            w.flush()
+        }
+        match self {
+            Sink::Stderr => put(io::stderr().lock(), text),
+            Sink::Stdout => put(io::stdout().lock(), text),
+            #[cfg(test)]
+            Sink::Buffer(b) => put(&mut *lock(b), text),
+        }
+    }
+}
+
+fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not also take the progress display down.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The first 12 hex digits of a digest, as `ollama pull` labels layers.
+pub fn short_digest(digest: &str) -> &str {
+    let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+    hex.get(..12).unwrap_or(hex)
+}
+
+fn percent(done: u64, total: u64) -> u64 {
+    if total == 0 {
+        return 100;
+    }
+    (u128::from(done.min(total)) * 100 / u128::from(total)) as u64
+}
+
+/// The throttle and speed of one plain-mode byte counter.
+struct Meter {
+    start: (Instant, u64),
     last_print: Option<Instant>,
-    finished: bool,
+    complete: bool,
+}
+
+impl Meter {
+    fn new(now: Instant, done: u64) -> Meter {
+        Meter {
+            start: (now, done),
+            last_print: None,
+            complete: false,
+        }
+    }
+
+    /// The line for this update, when one is due: the first, then at most
+    /// one per `every`, and the completion once.
+    fn line(
+        &mut self,
+        label: &str,
+        done: u64,
+        total: u64,
+        now: Instant,
+        every: Duration,
+    ) -> Option<String> {
+        let complete = done >= total;
+        if complete {
+            if self.complete {
+                return None;
+            }
+            self.complete = true;
+        } else if self
+            .last_print
+            .is_some_and(|t| now.saturating_duration_since(t) < every)
+        {
+            return None;
+        }
+        self.last_print = Some(now);
+        let secs = now.saturating_duration_since(self.start.0).as_secs_f64();
+        let moved = done.saturating_sub(self.start.1);
+        // Below a tenth of a second the rate says more about the clock than
+        // about the network.
+        let rate = if secs >= 0.1 && moved > 0 {
+            format!(", {}", human_rate(moved as f64 / secs))
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "{label}: {}% ({}/{}{rate})",
+            percent(done, total),
+            human_bytes(done),
+            human_bytes(total)
+        ))
+    }
+}
+
+/// `42s`, `3m12s`, `1h05m`.
+fn short_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    }
+}
+
+/// Rounded down, so that 100% means done.
+fn key_percent(state: &ProgressState, w: &mut dyn std::fmt::Write) {
+    let _ = write!(w, "{}", percent(state.pos(), state.len().unwrap_or(0)));
+}
+
+fn key_bytes(state: &ProgressState, w: &mut dyn std::fmt::Write) {
+    let total = state.len().unwrap_or(0);
+    let _ = write!(
+        w,
+        "{}/{}",
+        human_bytes(state.pos().min(total)),
+        human_bytes(total)
+    );
+}
+
+fn key_total(state: &ProgressState, w: &mut dyn std::fmt::Write) {
+    let _ = w.write_str(&human_bytes(state.len().unwrap_or(0)));
+}
+
+fn key_rate(state: &ProgressState, w: &mut dyn std::fmt::Write) {
+    let rate = state.per_sec();
+    if rate.is_finite() && rate >= 1.0 && !state.is_finished() {
+        let _ = w.write_str(&human_rate(rate));
+    }
+}
+
+fn key_eta(state: &ProgressState, w: &mut dyn std::fmt::Write) {
+    let done = state.len().is_some_and(|l| state.pos() >= l);
+    let rate = state.per_sec();
+    if !done && rate.is_finite() && rate >= 1.0 {
+        let _ = w.write_str(&short_duration(state.eta()));
+    }
+}
+
+const BAR_CHARS: &str = "█▉▊▋▌▍▎▏ ";
+
+fn running_style() -> ProgressStyle {
+    ProgressStyle::with_template("{msg}: {pct:>3}% ▕{wide_bar}▏ {bytes:>17} {rate:>10} {eta:>6}")
+        .expect("valid template")
+        .with_key("pct", key_percent)
+        .with_key("bytes", key_bytes)
+        .with_key("rate", key_rate)
+        .with_key("eta", key_eta)
+        .progress_chars(BAR_CHARS)
+}
+
+fn done_style() -> ProgressStyle {
+    ProgressStyle::with_template("{msg}: {pct:>3}% ▕{wide_bar}▏ {total:>17}")
+        .expect("valid template")
+        .with_key("pct", key_percent)
+        .with_key("total", key_total)
+        .progress_chars(BAR_CHARS)
+}
+
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{msg} {spinner}").expect("valid template")
+}
+
+fn line_style() -> ProgressStyle {
+    ProgressStyle::with_template("{msg}").expect("valid template")
+}
+
+/// What is drawn, shared with the upload callbacks (which run on other
+/// threads).
+struct Inner {
+    style: Style,
+    /// False once cleared: late callbacks (a hashing thread outliving an
+    /// interrupted command) must not draw again.
+    open: bool,
+    multi: MultiProgress,
+    /// The real stderr, whose cursor is hidden while bars are drawn; `None`
+    /// when drawing elsewhere (tests).
+    cursor: Option<console::Term>,
+    cursor_hidden: bool,
+    bars: HashMap<String, ProgressBar>,
+    meters: HashMap<String, Meter>,
+    spinner: Option<ProgressBar>,
+    /// Finished steps, kept on screen as lines until cleared.
+    lines: Vec<ProgressBar>,
+    status: String,
+    plain_every: Duration,
+    err: Sink,
+}
+
+impl Inner {
+    /// Hides the cursor while bars are drawn: a cursor blinking at the end
+    /// of a bar that is being redrawn flickers. [`Inner::clear`] shows it.
+    fn hide_cursor(&mut self) {
+        if !self.cursor_hidden {
+            if let Some(term) = &self.cursor {
+                let _ = term.hide_cursor();
+                self.cursor_hidden = true;
+            }
+        }
+    }
+
+    fn bytes(&mut self, key: &str, label: &str, done: u64, total: u64, now: Instant) {
+        if !self.open {
+            return;
+        }
+        match self.style {
+            Style::Bars => {
+                self.hide_cursor();
+                let bar = match self.bars.get(key) {
+                    Some(bar) => bar.clone(),
+                    None => {
+                        // Bytes moving end the step the spinner was
+                        // showing; it stays above as a line.
+                        self.end_step();
+                        // Hidden until added: a bar draws to its own target
+                        // before it joins the others, and a line drawn there
+                        // would be left behind.
+                        let bar = ProgressBar::with_draw_target(
+                            Some(total),
+                            ProgressDrawTarget::hidden(),
+                        )
+                        .with_style(running_style())
+                        .with_message(label.to_string())
+                        .with_position(done.min(total));
+                        // A resumed download starts part-way: that is not
+                        // speed.
+                        bar.reset_eta();
+                        let bar = self.multi.add(bar);
+                        // Redrawn while no bytes come, so that the speed of
+                        // a stalled download falls instead of standing still.
+                        bar.enable_steady_tick(Duration::from_millis(500));
+                        self.bars.insert(key.to_string(), bar.clone());
+                        bar
+                    }
+                };
+                if bar.is_finished() {
+                    return;
+                }
+                bar.set_length(total);
+                bar.set_position(done.min(total));
+                if done >= total {
+                    bar.set_style(done_style());
+                    bar.finish();
+                }
+            }
+            Style::Plain => {
+                let every = self.plain_every;
+                let line = self
+                    .meters
+                    .entry(key.to_string())
+                    .or_insert_with(|| Meter::new(now, done))
+                    .line(label, done, total, now, every);
+                if let Some(line) = line {
+                    let _ = self.err.line(&line);
+                }
+            }
+            Style::Json | Style::Quiet => {}
+        }
+    }
+
+    fn status(&mut self, status: &str) {
+        if !self.open || status.is_empty() || status == self.status {
+            return;
+        }
+        self.status = status.to_string();
+        match self.style {
+            Style::Bars => {
+                self.hide_cursor();
+                self.end_step();
+                let s = self.multi.add(
+                    ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
+                        .with_style(spinner_style()),
+                );
+                s.set_message(status.to_string());
+                s.enable_steady_tick(Duration::from_millis(100));
+                self.spinner = Some(s);
+            }
+            Style::Plain => {
+                let _ = self.err.line(status);
+            }
+            Style::Json | Style::Quiet => {}
+        }
+    }
+
+    /// The step the spinner shows is done: it stays as a line above what
+    /// comes next.
+    fn end_step(&mut self) {
+        if let Some(old) = self.spinner.take() {
+            old.set_style(line_style());
+            old.finish();
+            self.lines.push(old);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.open = false;
+        if let Some(s) = self.spinner.take() {
+            s.finish_and_clear();
+        }
+        for line in self.lines.drain(..) {
+            line.finish_and_clear();
+        }
+        for bar in self.bars.values() {
+            bar.finish_and_clear();
+        }
+        let _ = self.multi.clear();
+        if self.cursor_hidden {
+            if let Some(term) = &self.cursor {
+                let _ = term.show_cursor();
+            }
+            self.cursor_hidden = false;
+        }
+    }
 }
 
 /// Renders one operation's progress stream.
 pub struct Progress {
     style: Style,
-    multi: MultiProgress,
-    layers: HashMap<String, Layer>,
-    order: Vec<String>,
-    spinner: Option<ProgressBar>,
-    status: String,
     /// Pull labels bars `pulling <12hex>`; push and create use the status.
     label_by_digest: bool,
-    plain_every: Duration,
-}
-
-fn short(digest: &str) -> &str {
-    let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
-    &hex[..hex.len().min(12)]
+    inner: Arc<Mutex<Inner>>,
+    out: Sink,
 }
 
 impl Progress {
-    /// A renderer in the given style; `label_by_digest` for pull.
+    /// A renderer in the given style on the real stderr and stdout;
+    /// `label_by_digest` for pull.
     pub fn new(style: Style, label_by_digest: bool) -> Progress {
-        let multi = MultiProgress::with_draw_target(match style {
-            Style::Bars => ProgressDrawTarget::stderr_with_hz(10),
-            _ => ProgressDrawTarget::hidden(),
-        });
+        let (target, cursor) = match style {
+            Style::Bars => (
+                ProgressDrawTarget::stderr_with_hz(10),
+                Some(console::Term::stderr()),
+            ),
+            _ => (ProgressDrawTarget::hidden(), None),
+        };
+        Progress::build(
+            style,
+            label_by_digest,
+            target,
+            cursor,
+            Sink::Stderr,
+            Sink::Stdout,
+        )
+    }
+
+    fn build(
+        style: Style,
+        label_by_digest: bool,
+        target: ProgressDrawTarget,
+        cursor: Option<console::Term>,
+        err: Sink,
+        out: Sink,
+    ) -> Progress {
         Progress {
             style,
-            multi,
-            layers: HashMap::new(),
-            order: Vec::new(),
-            spinner: None,
-            status: String::new(),
             label_by_digest,
-            plain_every: Duration::from_secs(1),
+            inner: Arc::new(Mutex::new(Inner {
+                style,
+                open: true,
+                multi: MultiProgress::with_draw_target(target),
+                cursor,
+                cursor_hidden: false,
+                bars: HashMap::new(),
+                meters: HashMap::new(),
+                spinner: None,
+                lines: Vec::new(),
+                status: String::new(),
+                plain_every: Duration::from_secs(1),
+                err,
+            })),
+            out,
         }
     }
 
-    /// Handles one progress object.
-    pub fn update(&mut self, p: &ProgressResponse) -> std::io::Result<()> {
-        match self.style {
-            Style::Json => {
-                let mut out = std::io::stdout().lock();
-                serde_json::to_writer(&mut out, p)?;
-                out.write_all(b"\n")?;
-                out.flush()
-            }
-            Style::Quiet => Ok(()),
-            Style::Plain => {
-                self.plain(p);
-                Ok(())
-            }
-            Style::Bars => {
-                self.bars(p);
-                Ok(())
-            }
-        }
+    /// Handles one progress object from the server.
+    pub fn update(&mut self, p: &ProgressResponse) -> io::Result<()> {
+        self.update_at(p, Instant::now())
     }
 
-    fn label(&self, p: &ProgressResponse, digest: &str) -> String {
-        if self.label_by_digest {
-            format!("pulling {}", short(digest))
-        } else {
-            p.status.clone()
+    fn update_at(&mut self, p: &ProgressResponse, now: Instant) -> io::Result<()> {
+        if self.style == Style::Json {
+            let line = serde_json::to_string(p).map_err(io::Error::other)?;
+            return self.out.line(&line);
         }
-    }
-
-    fn plain(&mut self, p: &ProgressResponse) {
-        let now = Instant::now();
+        let mut inner = lock(&self.inner);
         match (&p.digest, p.total) {
             (Some(digest), Some(total)) if total > 0 => {
-                let completed = p.completed.unwrap_or(0);
-                let label = self.label(p, digest);
-                let layer = self.layers.entry(digest.clone()).or_insert(Layer {
-                    bar: None,
-                    first: (now, completed),
-                    last_print: None,
-                    finished: false,
-                });
-                let done = completed >= total;
-                let due = layer
-                    .last_print
-                    .is_none_or(|t| now.duration_since(t) >= self.plain_every);
-                if (done && !layer.finished) || (!done && due) {
-                    let secs = now.duration_since(layer.first.0).as_secs_f64();
-                    let rate = if secs > 0.0 {
-                        format!(
-                            ", {}",
-                            human_rate((completed - layer.first.1.min(completed)) as f64 / secs)
-                        )
-                    } else {
-                        String::new()
-                    };
-                    eprintln!(
-                        "{label}: {}% ({}/{}{rate})",
-                        completed.saturating_mul(100) / total,
-                        human_bytes(completed),
-                        human_bytes(total)
-                    );
-                    layer.last_print = Some(now);
-                    layer.finished = done;
+                let done = p.completed.unwrap_or(0);
+                // Pull shows a layer once bytes move, like `ollama pull`; a
+                // layer already there comes complete in its first line.
+                if self.label_by_digest && done == 0 && !inner.bars.contains_key(digest) {
+                    return Ok(());
                 }
+                let label = if self.label_by_digest {
+                    format!("pulling {}", short_digest(digest))
+                } else {
+                    p.status.clone()
+                };
+                inner.bytes(digest, &label, done, total, now);
             }
-            _ => {
-                if p.status != self.status && !p.status.is_empty() {
-                    self.status = p.status.clone();
-                    eprintln!("{}", p.status);
-                }
-            }
+            // Early lines of a layer carry its digest but no size yet: the
+            // bar waits for the size.
+            (Some(_), _) => {}
+            // The outcome line says it.
+            _ if p.status == "success" => {}
+            _ => inner.status(&p.status),
+        }
+        Ok(())
+    }
+
+    /// Writes the server's error line as JSON, when that is the style:
+    /// `--json` shows the stream as the server sent it.
+    pub fn error_line(&self, message: &str) -> io::Result<()> {
+        if self.style == Style::Json {
+            let line = serde_json::json!({ "error": message }).to_string();
+            return self.out.line(&line);
+        }
+        Ok(())
+    }
+
+    /// A byte counter for local work on one file (hashing, uploading).
+    pub fn file_task(&self, name: &str) -> FileTask {
+        FileTask {
+            inner: Arc::clone(&self.inner),
+            key: format!("file:{name}"),
+            name: name.to_string(),
         }
     }
 
-    fn bars(&mut self, p: &ProgressResponse) {
-        match (&p.digest, p.total) {
-            (Some(digest), Some(total)) if total > 0 => {
-                let completed = p.completed.unwrap_or(0);
-                if !self.layers.contains_key(digest) {
-                    // Pull shows a layer once bytes move, like `ollama pull`.
-                    if self.label_by_digest && completed == 0 {
-                        return;
-                    }
-                    let bar = self.multi.add(ProgressBar::new(total));
-                    bar.set_style(
-                        ProgressStyle::with_template(
-                            "{msg} {percent:>3}% ▕{wide_bar}▏ {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} {eta}",
-                        )
-                        .expect("valid template")
-                        .progress_chars("██ "),
-                    );
-                    bar.set_message(self.label(p, digest));
-                    self.layers.insert(
-                        digest.clone(),
-                        Layer {
-                            bar: Some(bar),
-                            first: (Instant::now(), completed),
-                            last_print: None,
-                            finished: false,
-                        },
-                    );
-                    self.order.push(digest.clone());
-                }
-                if let Some(bar) = self.layers.get(digest).and_then(|l| l.bar.as_ref()) {
-                    bar.set_length(total);
-                    bar.set_position(completed);
-                }
-            }
-            _ => {
-                if p.status != self.status && !p.status.is_empty() {
-                    self.status = p.status.clone();
-                    if let Some(s) = self.spinner.take() {
-                        s.finish();
-                    }
-                    let s = self.multi.add(ProgressBar::new_spinner());
-                    s.set_style(
-                        ProgressStyle::with_template("{msg} {spinner}").expect("valid template"),
-                    );
-                    s.set_message(p.status.clone());
-                    s.enable_steady_tick(Duration::from_millis(100));
-                    self.spinner = Some(s);
-                }
-            }
-        }
-    }
-
-    /// Clears everything drawn, leaving the terminal clean.
+    /// Clears everything drawn and shows the cursor again. Nothing is
+    /// drawn after this, even by tasks still running elsewhere.
     pub fn clear(&mut self) {
-        if let Some(s) = self.spinner.take() {
-            s.finish_and_clear();
-        }
-        for l in self.layers.values() {
-            if let Some(b) = &l.bar {
-                b.finish_and_clear();
-            }
-        }
-        let _ = self.multi.clear();
+        lock(&self.inner).clear();
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
         self.clear();
+    }
+}
+
+/// Progress of the local work on one file, from any thread.
+#[derive(Clone)]
+pub struct FileTask {
+    inner: Arc<Mutex<Inner>>,
+    key: String,
+    name: String,
+}
+
+impl FileTask {
+    /// Bytes hashed so far.
+    pub fn hashing(&self, done: u64, total: u64) {
+        let label = format!("hashing {}", self.name);
+        lock(&self.inner).bytes(
+            &format!("{}:hash", self.key),
+            &label,
+            done,
+            total,
+            Instant::now(),
+        );
+    }
+
+    /// Bytes uploaded so far.
+    pub fn uploading(&self, done: u64, total: u64) {
+        let label = format!("uploading {}", self.name);
+        lock(&self.inner).bytes(
+            &format!("{}:upload", self.key),
+            &label,
+            done,
+            total,
+            Instant::now(),
+        );
+    }
+
+    /// The server already has the file: nothing is uploaded.
+    pub fn exists(&self) {
+        lock(&self.inner).status(&format!("using existing blob for {}", self.name));
+    }
+}
+
+/// What the command is doing, for the line an interruption prints.
+static ACTIVITY: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Names what is going on until dropped: `pulling `tiny``. Nested ones
+/// stack; the innermost is reported.
+#[must_use = "the activity ends when this is dropped"]
+pub struct Activity(());
+
+impl Activity {
+    /// Starts an activity.
+    pub fn begin(what: impl Into<String>) -> Activity {
+        lock(&ACTIVITY).push(what.into());
+        Activity(())
+    }
+
+    /// The innermost activity going on, if any.
+    pub fn current() -> Option<String> {
+        lock(&ACTIVITY).last().cloned()
+    }
+}
+
+impl Drop for Activity {
+    fn drop(&mut self) {
+        lock(&ACTIVITY).pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use indicatif::InMemoryTerm;
+
+    fn line(status: &str) -> ProgressResponse {
+        ProgressResponse {
+            status: status.into(),
+            ..Default::default()
+        }
+    }
+
+    fn layer(status: &str, digest: &str, total: u64, completed: u64) -> ProgressResponse {
+        ProgressResponse {
+            status: status.into(),
+            digest: Some(digest.into()),
+            total: Some(total),
+            completed: Some(completed),
+        }
+    }
+
+    const D1: &str = "sha256:8eeb52dfb3bb9aefdf9d1ef24b3bdbcfbe82238798c4b918278320b6fcef18fe";
+    const D2: &str = "sha256:e3b2721cec511e3a627ae0993753abbf5c72cdf4cfcdbc8f5c33ce15c4c4e04b";
+
+    fn plain(label_by_digest: bool) -> (Progress, Arc<Mutex<Vec<u8>>>) {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let p = Progress::build(
+            Style::Plain,
+            label_by_digest,
+            ProgressDrawTarget::hidden(),
+            None,
+            Sink::Buffer(buf.clone()),
+            Sink::Buffer(Arc::new(Mutex::new(Vec::new()))),
+        );
+        (p, buf)
+    }
+
+    fn text(buf: &Arc<Mutex<Vec<u8>>>) -> String {
+        String::from_utf8(lock(buf).clone()).unwrap()
+    }
+
+    #[test]
+    fn resolve_follows_the_terminal() {
+        use ProgressMode as M;
+        // On a terminal that can draw.
+        assert_eq!(Style::decide(M::Auto, false, true, true), Style::Bars);
+        assert_eq!(Style::decide(M::Bars, false, true, true), Style::Bars);
+        assert_eq!(Style::decide(M::Plain, false, true, true), Style::Plain);
+        assert_eq!(Style::decide(M::None, false, true, true), Style::Quiet);
+        // A dumb terminal: lines, since it cannot redraw.
+        assert_eq!(Style::decide(M::Auto, false, true, false), Style::Plain);
+        assert_eq!(Style::decide(M::Bars, false, true, false), Style::Plain);
+        assert_eq!(Style::decide(M::None, false, true, false), Style::Quiet);
+        // Off a terminal: only the outcome by default; bars fall back to
+        // plain lines, never escapes.
+        assert_eq!(Style::decide(M::Auto, false, false, false), Style::Quiet);
+        assert_eq!(Style::decide(M::Bars, false, false, false), Style::Plain);
+        assert_eq!(Style::decide(M::Plain, false, false, false), Style::Plain);
+        assert_eq!(Style::decide(M::None, false, false, false), Style::Quiet);
+        // --json wins over everything.
+        for m in [M::Auto, M::Bars, M::Plain, M::None] {
+            assert_eq!(Style::decide(m, true, true, true), Style::Json);
+            assert_eq!(Style::decide(m, true, false, false), Style::Json);
+        }
+    }
+
+    #[test]
+    fn plain_lines_are_throttled_per_layer() {
+        let (mut p, buf) = plain(true);
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let gb = 1_000_000_000;
+        p.update_at(&line("pulling manifest"), at(0)).unwrap();
+        // Early line without a size: nothing yet.
+        p.update_at(
+            &ProgressResponse {
+                digest: Some(D1.into()),
+                ..line("pulling 8eeb52dfb3bb")
+            },
+            at(0),
+        )
+        .unwrap();
+        // Pull shows a layer once bytes move.
+        p.update_at(&layer("pulling 8eeb52dfb3bb", D1, 2_700_000_000, 0), at(0))
+            .unwrap();
+        p.update_at(
+            &layer("pulling 8eeb52dfb3bb", D1, 2_700_000_000, gb / 2),
+            at(500),
+        )
+        .unwrap();
+        // Another layer has its own clock.
+        p.update_at(&layer("pulling e3b2721cec51", D2, 102, 102), at(600))
+            .unwrap();
+        // Within a second of the last line: not printed.
+        p.update_at(
+            &layer("pulling 8eeb52dfb3bb", D1, 2_700_000_000, 1_000_000_000),
+            at(1_000),
+        )
+        .unwrap();
+        p.update_at(
+            &layer("pulling 8eeb52dfb3bb", D1, 2_700_000_000, 1_215_000_000),
+            at(1_500),
+        )
+        .unwrap();
+        p.update_at(
+            &layer("pulling 8eeb52dfb3bb", D1, 2_700_000_000, 2_000_000_000),
+            at(1_600),
+        )
+        .unwrap();
+        // Completion is always printed, once.
+        p.update_at(
+            &layer("pulling 8eeb52dfb3bb", D1, 2_700_000_000, 2_700_000_000),
+            at(1_700),
+        )
+        .unwrap();
+        p.update_at(
+            &layer("pulling 8eeb52dfb3bb", D1, 2_700_000_000, 2_700_000_000),
+            at(3_000),
+        )
+        .unwrap();
+        p.update_at(&line("verifying sha256 digest"), at(3_000))
+            .unwrap();
+        p.update_at(&line("verifying sha256 digest"), at(3_100))
+            .unwrap();
+        p.update_at(&line("writing manifest"), at(3_200)).unwrap();
+        p.update_at(&line("success"), at(3_300)).unwrap();
+        assert_eq!(
+            text(&buf),
+            "pulling manifest\n\
+             pulling 8eeb52dfb3bb: 18% (500 MB/2.7 GB)\n\
+             pulling e3b2721cec51: 100% (102 B/102 B)\n\
+             pulling 8eeb52dfb3bb: 45% (1.2 GB/2.7 GB, 715 MB/s)\n\
+             pulling 8eeb52dfb3bb: 100% (2.7 GB/2.7 GB, 1.8 GB/s)\n\
+             verifying sha256 digest\n\
+             writing manifest\n"
+        );
+    }
+
+    #[test]
+    fn plain_push_and_create_label_with_the_status() {
+        let (mut p, buf) = plain(false);
+        let t0 = Instant::now();
+        p.update_at(&line("retrieving manifest"), t0).unwrap();
+        p.update_at(&layer("pushing 8eeb52dfb3bb", D1, 482_944, 482_944), t0)
+            .unwrap();
+        p.update_at(
+            &layer(
+                "quantizing F16 model to Q4_K_M",
+                "0000000000000000000",
+                3000,
+                1000,
+            ),
+            t0,
+        )
+        .unwrap();
+        p.update_at(&line("pushing manifest"), t0).unwrap();
+        assert_eq!(
+            text(&buf),
+            "retrieving manifest\n\
+             pushing 8eeb52dfb3bb: 100% (482 KB/482 KB)\n\
+             quantizing F16 model to Q4_K_M: 33% (1 KB/3 KB)\n\
+             pushing manifest\n"
+        );
+    }
+
+    #[test]
+    fn plain_file_tasks() {
+        let (p, buf) = plain(false);
+        let f = p.file_task("model.gguf");
+        f.hashing(0, 2_000);
+        f.hashing(1_000, 2_000);
+        f.hashing(2_000, 2_000);
+        f.uploading(2_000, 2_000);
+        let g = p.file_task("config.json");
+        g.hashing(10, 10);
+        g.exists();
+        let out = text(&buf);
+        assert!(
+            out.starts_with("hashing model.gguf: 0% (0 B/2 KB)\n"),
+            "{out}"
+        );
+        assert!(out.contains("hashing model.gguf: 100% (2 KB/2 KB"), "{out}");
+        assert!(
+            out.contains("uploading model.gguf: 100% (2 KB/2 KB"),
+            "{out}"
+        );
+        assert!(!out.contains("50%"), "throttled: {out}");
+        assert!(
+            out.ends_with("using existing blob for config.json\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn json_echoes_each_object() {
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let mut p = Progress::build(
+            Style::Json,
+            true,
+            ProgressDrawTarget::hidden(),
+            None,
+            Sink::Buffer(Arc::new(Mutex::new(Vec::new()))),
+            Sink::Buffer(out.clone()),
+        );
+        p.update(&line("pulling manifest")).unwrap();
+        p.update(&layer("pulling 8eeb52dfb3bb", D1, 10, 5)).unwrap();
+        p.error_line("boom").unwrap();
+        assert_eq!(
+            text(&out),
+            format!(
+                "{{\"status\":\"pulling manifest\"}}\n\
+                 {{\"status\":\"pulling 8eeb52dfb3bb\",\"digest\":\"{D1}\",\"total\":10,\"completed\":5}}\n\
+                 {{\"error\":\"boom\"}}\n"
+            )
+        );
+    }
+
+    fn bars(label_by_digest: bool) -> (Progress, InMemoryTerm) {
+        let term = InMemoryTerm::new(12, 100);
+        let p = Progress::build(
+            Style::Bars,
+            label_by_digest,
+            ProgressDrawTarget::term_like(Box::new(term.clone())),
+            None,
+            Sink::Buffer(Arc::new(Mutex::new(Vec::new()))),
+            Sink::Buffer(Arc::new(Mutex::new(Vec::new()))),
+        );
+        (p, term)
+    }
+
+    /// The screen, without the spinner glyph that a background tick may
+    /// have changed.
+    fn screen(term: &InMemoryTerm) -> Vec<String> {
+        term.contents()
+            .lines()
+            .map(|l| {
+                let l = l.trim_end();
+                match l.strip_suffix(|c: char| !c.is_ascii() && !"▏█".contains(c)) {
+                    Some(rest) if !l.contains('▕') => rest.trim_end().to_string(),
+                    _ => l.to_string(),
+                }
+            })
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn bars_draw_layers_and_statuses_then_clear() {
+        let (mut p, term) = bars(true);
+        p.update(&line("pulling manifest")).unwrap();
+        // Not shown until bytes move.
+        p.update(&layer("pulling 8eeb52dfb3bb", D1, 2_700_000_000, 0))
+            .unwrap();
+        assert_eq!(screen(&term), ["pulling manifest"]);
+        p.update(&layer(
+            "pulling 8eeb52dfb3bb",
+            D1,
+            2_700_000_000,
+            1_215_000_000,
+        ))
+        .unwrap();
+        p.update(&layer("pulling e3b2721cec51", D2, 102, 102))
+            .unwrap();
+        let s = screen(&term);
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert_eq!(s[0], "pulling manifest");
+        assert!(s[1].starts_with("pulling 8eeb52dfb3bb:  45% ▕"), "{s:?}");
+        assert!(s[1].contains("▏     1.2 GB/2.7 GB"), "{s:?}");
+        assert!(s[1].contains('█'), "{s:?}");
+        // A complete layer is finished: full bar, its size, no speed.
+        assert!(s[2].starts_with("pulling e3b2721cec51: 100% ▕█"), "{s:?}");
+        assert!(s[2].ends_with("█▏             102 B"), "{s:?}");
+        p.update(&line("verifying sha256 digest")).unwrap();
+        p.update(&line("writing manifest")).unwrap();
+        let s = screen(&term);
+        assert_eq!(&s[3..], ["verifying sha256 digest", "writing manifest"]);
+        p.update(&line("success")).unwrap();
+        p.clear();
+        assert_eq!(screen(&term), Vec::<String>::new(), "cleared");
+        // Nothing draws after clearing.
+        p.update(&line("late")).unwrap();
+        p.file_task("x").hashing(1, 2);
+        assert_eq!(term.contents().trim(), "");
+    }
+
+    #[test]
+    fn bars_label_push_and_create_with_the_status_and_files_by_name() {
+        let (mut p, term) = bars(false);
+        let f = p.file_task("model.gguf");
+        f.hashing(500_000, 1_000_000);
+        f.hashing(1_000_000, 1_000_000);
+        f.uploading(250_000, 1_000_000);
+        p.update(&layer(
+            "quantizing F16 model to Q4_K_M",
+            "0000000000000000000",
+            3000,
+            1000,
+        ))
+        .unwrap();
+        let s = screen(&term);
+        assert!(s[0].starts_with("hashing model.gguf: 100% ▕"), "{s:?}");
+        assert!(s[0].ends_with("1 MB"), "{s:?}");
+        assert!(s[1].starts_with("uploading model.gguf:  25% ▕"), "{s:?}");
+        assert!(s[1].contains("250 KB/1 MB"), "{s:?}");
+        assert!(
+            s[2].starts_with("quantizing F16 model to Q4_K_M:  33% ▕"),
+            "{s:?}"
+        );
+        drop(p);
+        assert_eq!(term.contents().trim(), "", "dropping clears");
+    }
+
+    #[test]
+    fn activity_stacks() {
+        assert_eq!(Activity::current(), None);
+        {
+            let _a = Activity::begin("creating `x`");
+            {
+                let _b = Activity::begin("uploading `model.gguf`");
+                assert_eq!(
+                    Activity::current().as_deref(),
+                    Some("uploading `model.gguf`")
+                );
+            }
+            assert_eq!(Activity::current().as_deref(), Some("creating `x`"));
+        }
+        assert_eq!(Activity::current(), None);
+    }
+
+    #[test]
+    fn short_forms() {
+        assert_eq!(short_digest(D1), "8eeb52dfb3bb");
+        assert_eq!(short_digest("sha256:model"), "model");
+        assert_eq!(short_duration(Duration::from_secs(42)), "42s");
+        assert_eq!(short_duration(Duration::from_secs(192)), "3m12s");
+        assert_eq!(short_duration(Duration::from_secs(3900)), "1h05m");
+        assert_eq!(percent(1_215_000_000, 2_700_000_000), 45);
+        assert_eq!(percent(5, 0), 100);
     }
 }
