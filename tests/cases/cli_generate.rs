@@ -800,7 +800,7 @@ fn generate_timeout_is_status_3() {
         "{err}"
     );
     assert!(err.ends_with(
-        "ollama-rs: hint: the server did not answer in time; raise --timeout to wait longer\n"
+        "ollama-rs: hint: the server did not answer in time; raise --timeout (or --connect-timeout) to wait longer\n"
     ));
     assert_eq!(status(&out), 3);
 }
@@ -819,7 +819,8 @@ fn generate_refused_credentials_are_status_5() {
         assert_eq!(
             stderr_of(&out),
             format!(
-                "ollama-rs: error: could not generate with `tiny`: unauthorized (status code: {code})\n"
+                "ollama-rs: error: could not generate with `tiny`: unauthorized (status code: {code})\n\
+                 ollama-rs: hint: the server refused the credentials: set OLLAMA_API_KEY, put user:password@ in the host, or pass -H 'Authorization: ...'\n"
             )
         );
         assert_eq!(status(&out), 5);
