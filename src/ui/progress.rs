@@ -41,6 +41,9 @@ impl Style {
     }
 }
 
+/// How often a bar is told of new byte counts; it redraws at 10 Hz anyway.
+const BAR_EVERY: Duration = Duration::from_millis(50);
+
 struct Layer {
     bar: Option<ProgressBar>,
     first: (Instant, u64),
@@ -188,9 +191,19 @@ impl Progress {
                     );
                     self.order.push(digest.clone());
                 }
-                if let Some(bar) = self.layers.get(digest).and_then(|l| l.bar.as_ref()) {
-                    bar.set_length(total);
-                    bar.set_position(completed);
+                // A pull sends a line per few kilobytes: handing each one to indicatif costs
+                // more than decoding it, so the bar hears of progress at most every
+                // `BAR_EVERY`, and always of the end of a layer.
+                let now = Instant::now();
+                if let Some(layer) = self.layers.get_mut(digest) {
+                    let due = layer
+                        .last_print
+                        .is_none_or(|t| now.duration_since(t) >= BAR_EVERY);
+                    if let Some(bar) = layer.bar.as_ref().filter(|_| due || completed >= total) {
+                        bar.set_length(total);
+                        bar.set_position(completed);
+                        layer.last_print = Some(now);
+                    }
                 }
             }
             _ => {
