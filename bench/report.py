@@ -183,10 +183,15 @@ table += ['| ' + ' | '.join(r) + ' |' for r in rows]
 
 with open(path('environment')) as f:
   environment = f.read().strip().splitlines()
+# Commands as one would type them at the repository's root, with the server's address as URL.
+root = os.path.dirname(os.path.abspath(output)) + '/'
+with open(path('url')) as f:
+  url = f.read().strip()
 commands = []
 with open(path('commands.tsv')) as f:
   for line in f:
     key, command = line.rstrip('\n').split('\t', 1)
+    command = command.replace(root, '').replace(url, 'URL')
     commands.append(f'- {key}: `{command}`')
 
 doc = [
@@ -203,7 +208,9 @@ doc = [
 if notes:
   doc += ['## Notes', ''] + [f'- {n}' for n in notes] + ['']
 doc += ['## Environment', ''] + [f'- {e}' for e in environment] + ['']
-doc += ['## Commands', '', 'With the server from the run at the URL shown; `bench/run.sh` runs them all.', ''] + commands
+doc += ['## Commands', '', 'From the repository root, with a server started by '
+        '`target/release/examples/test-server --port 0 --bench`, `URL` standing for the address it prints; '
+        '`big.bin` and `small.bin` are 2 GiB and 200 MiB of random bytes. `bench/run.sh` runs them all.', ''] + commands
 doc += ['', '## Reproduce', '', '```sh', 'bench/run.sh            # full run (2 GB blob)',
         'bench/run.sh --quick    # fewer runs, 200 MB blob', '```', '']
 with open(output, 'w') as f:

@@ -84,6 +84,7 @@ rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 : >"$RESULTS/commands.tsv"
 cmd() { printf '%s\t%s\n' "$1" "$2" >>"$RESULTS/commands.tsv"; }
+[ $CRITERION -eq 0 ] || cmd criterion "cargo bench --bench ndjson --bench parse"
 
 if [ $QUICK -eq 1 ]; then RUNS=3 FAST_RUNS=20 ROUNDS=2; else RUNS=5 FAST_RUNS=50 ROUNDS=5; fi
 TOKENS=200000 PULL_LINES=100000 EMBED_INPUTS=2000 EMBED_DIMS=4096 CONCURRENT=1000
