@@ -383,15 +383,24 @@ impl Client {
     }
 
     async fn read_json<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T> {
-        let body = resp.bytes().await.map_err(|e| self.map_err(e))?;
-        // A stream that fails after it started keeps status 200 and ends
-        // with an error line, even when a single document was asked for.
-        match ndjson::decode_line::<T>(&body) {
-            Ok(Some(v)) => Ok(v),
-            Ok(None) => Err(Error::decode("empty response", &body)),
-            Err(e @ Error::Decode { .. }) => Err(last_line_error(&body).unwrap_or(e)),
-            Err(e) => Err(e),
+        let body = self.read_body(resp).await?;
+        decode_document(&body)
+    }
+
+    /// The whole body in one buffer. `Response::bytes` gathers the chunks and then copies them
+    /// into a second buffer, which doubles the memory of a large answer; here each chunk is
+    /// copied once into a buffer sized from `Content-Length` when there is one. Without it (any
+    /// document over 2 KiB) the buffer grows by doubling, and the allocator moves large buffers
+    /// by remapping pages rather than copying, so only the bytes received take memory.
+    async fn read_body(&self, mut resp: reqwest::Response) -> Result<Vec<u8>> {
+        // A bogus length must not reserve gigabytes before a byte arrives.
+        const PRESIZE_LIMIT: u64 = 64 << 20;
+        let expected = resp.content_length().unwrap_or(0).min(PRESIZE_LIMIT);
+        let mut body = Vec::with_capacity(expected as usize);
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_err(e))? {
+            body.extend_from_slice(&chunk);
         }
+        Ok(body)
     }
 
     async fn post_stream<B: Serialize, T: DeserializeOwned>(
@@ -483,7 +492,19 @@ impl Client {
     /// Computes embeddings (`/api/embed`).
     pub async fn embed(&self, request: EmbedRequest) -> Result<EmbedResponse> {
         require_model(&request.model)?;
-        self.post_json("/api/embed", &request).await
+        let mut resp = self
+            .send(
+                self.request(Method::POST, "/api/embed")
+                    .body(to_json(&request)?),
+            )
+            .await?;
+        // Vectors are most of a large answer: they are parsed as the body arrives, and the
+        // body itself is never held whole (see `embeddings`).
+        let mut reader = crate::embeddings::EmbedReader::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_err(e))? {
+            reader.feed(&chunk)?;
+        }
+        reader.finish()
     }
 
     /// Computes one embedding with the deprecated `/api/embeddings`.
@@ -739,6 +760,18 @@ fn error_message(status: StatusCode, body: &[u8]) -> String {
         status.canonical_reason().unwrap_or("error").to_lowercase()
     } else {
         text.chars().take(1000).collect()
+    }
+}
+
+/// Decodes a single-document answer.
+pub(crate) fn decode_document<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    // A stream that fails after it started keeps status 200 and ends
+    // with an error line, even when a single document was asked for.
+    match ndjson::decode_line::<T>(body) {
+        Ok(Some(v)) => Ok(v),
+        Ok(None) => Err(Error::decode("empty response", body)),
+        Err(e @ Error::Decode { .. }) => Err(last_line_error(body).unwrap_or(e)),
+        Err(e) => Err(e),
     }
 }
 

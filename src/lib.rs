@@ -20,6 +20,7 @@
 pub mod blocking;
 mod client;
 pub mod digest;
+mod embeddings;
 pub mod error;
 pub mod host;
 pub mod modelfile;

@@ -184,6 +184,10 @@ impl<T: DeserializeOwned> Decoder<T> {
     }
 }
 
+/// Built once: `memmem::find` would set up a searcher for every line.
+static ERROR_KEY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"error\""));
+
 /// Decodes one line: `None` for a blank line, [`Error::Stream`] for an
 /// `{"error": ...}` line, [`Error::Decode`] when it is not the expected JSON.
 pub fn decode_line<T: DeserializeOwned>(line: &[u8]) -> Result<Option<T>> {
@@ -193,7 +197,7 @@ pub fn decode_line<T: DeserializeOwned>(line: &[u8]) -> Result<Option<T>> {
     }
     // Only a line that mentions "error" can be an error line; checking for
     // the word first keeps the common path to a single parse.
-    if memchr::memmem::find(line, b"\"error\"").is_some() {
+    if ERROR_KEY.find(line).is_some() {
         if let Ok(ErrorLine { error: Some(e) }) = serde_json::from_slice::<ErrorLine>(line) {
             let message = match e {
                 serde_json::Value::String(s) => s,
