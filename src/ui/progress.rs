@@ -23,6 +23,9 @@ use crate::cli::ProgressMode;
 use crate::ui::format::{human_bytes, human_rate};
 use crate::ui::Ui;
 
+/// How often a bar is told of new byte counts (it redraws at 10 Hz).
+const BAR_EVERY: Duration = Duration::from_millis(50);
+
 /// How progress is shown, after looking at the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -255,6 +258,8 @@ struct Inner {
     cursor: Option<console::Term>,
     cursor_hidden: bool,
     bars: HashMap<String, ProgressBar>,
+    /// When each bar was last told of new byte counts.
+    bar_updates: HashMap<String, Instant>,
     meters: HashMap<String, Meter>,
     spinner: Option<ProgressBar>,
     /// Finished steps, kept on screen as lines until cleared.
@@ -313,6 +318,18 @@ impl Inner {
                 if bar.is_finished() {
                     return;
                 }
+                // A pull sends a line every few kilobytes; handing each to
+                // indicatif costs more than decoding it. The bar redraws at
+                // 10 Hz anyway, so it hears of progress at most every 50 ms,
+                // and always of the end of a layer.
+                let due = self
+                    .bar_updates
+                    .get(key)
+                    .is_none_or(|t| now.duration_since(*t) >= BAR_EVERY);
+                if !due && done < total {
+                    return;
+                }
+                self.bar_updates.insert(key.to_string(), now);
                 bar.set_length(total);
                 bar.set_position(done.min(total));
                 if done >= total {
@@ -438,6 +455,7 @@ impl Progress {
                 cursor,
                 cursor_hidden: false,
                 bars: HashMap::new(),
+                bar_updates: HashMap::new(),
                 meters: HashMap::new(),
                 spinner: None,
                 lines: Vec::new(),
@@ -827,6 +845,36 @@ mod tests {
             })
             .filter(|l| !l.is_empty())
             .collect()
+    }
+
+    #[test]
+    fn bars_hear_of_bytes_at_most_every_50ms_and_always_of_the_end() {
+        let (mut p, _term) = bars(true);
+        let d = "sha256:8de0a46aec066cc648cf6c4bc0fdf6bc71b618feb0d30689d0d323fe49f61998";
+        let t0 = Instant::now();
+        let pos = |p: &Progress| p.inner.lock().unwrap().bars.get(d).map(|b| b.position());
+        p.update_at(&layer("pulling 8de0a46aec06", d, 100, 10), t0)
+            .unwrap();
+        assert_eq!(pos(&p), Some(10));
+        p.update_at(
+            &layer("pulling 8de0a46aec06", d, 100, 20),
+            t0 + Duration::from_millis(10),
+        )
+        .unwrap();
+        assert_eq!(pos(&p), Some(10));
+        p.update_at(
+            &layer("pulling 8de0a46aec06", d, 100, 30),
+            t0 + Duration::from_millis(60),
+        )
+        .unwrap();
+        assert_eq!(pos(&p), Some(30));
+        p.update_at(
+            &layer("pulling 8de0a46aec06", d, 100, 100),
+            t0 + Duration::from_millis(61),
+        )
+        .unwrap();
+        assert_eq!(pos(&p), Some(100));
+        p.clear();
     }
 
     #[test]
