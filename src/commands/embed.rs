@@ -74,8 +74,7 @@ pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
                     "could not embed with",
                     &a.model,
                 )?;
-                serde_json::to_writer(&mut out, &resp)?;
-                out.write_all(b"\n")?;
+                crate::ui::write_json_line(&mut out, &resp)?;
             } else {
                 let resp = about_model(client.embed(req).await, "could not embed with", &a.model)?;
                 // Output line N must belong to input N.

@@ -412,7 +412,7 @@ impl Job<'_> {
                 self.action,
                 self.model,
             )?;
-            write_json_line(&mut out, &v)?;
+            crate::ui::write_json_line(&mut out, &v)?;
             last = Some(v);
         } else {
             let mut stream = about_model(
@@ -422,7 +422,7 @@ impl Job<'_> {
             )?;
             while let Some(item) = stream.next().await {
                 let v = item.map_err(|e| self.failed(e))?;
-                write_json_line(&mut out, &v)?;
+                crate::ui::write_json_line(&mut out, &v)?;
                 if v.get("done") == Some(&Value::Bool(true)) {
                     last = Some(v);
                 }
@@ -478,13 +478,6 @@ impl Job<'_> {
         }
         ExitCode::SUCCESS
     }
-}
-
-fn write_json_line(out: &mut impl Write, v: &Value) -> Result<()> {
-    serde_json::to_writer(&mut *out, v)?;
-    out.write_all(b"\n")?;
-    out.flush()?;
-    Ok(())
 }
 
 /// `generate`.

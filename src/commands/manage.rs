@@ -40,11 +40,7 @@ fn print_json(ui: &Ui, v: &impl serde::Serialize) -> Result<()> {
 
 /// One object on one line, for commands that report per model.
 fn print_line(ui: &Ui, v: &Value) -> Result<()> {
-    let mut out = ui.stdout();
-    serde_json::to_writer(&mut out, v)?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(())
+    crate::ui::write_json_line(&mut ui.stdout(), v)
 }
 
 fn print_text(ui: &Ui, text: &str) -> Result<()> {

@@ -4,7 +4,7 @@
 pub mod format;
 pub mod progress;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 
 use crate::cli::{ColorChoice, GlobalArgs};
 
@@ -71,6 +71,15 @@ pub fn use_color(choice: ColorChoice, tty: bool, no_color: bool) -> bool {
         ColorChoice::Never => false,
         ColorChoice::Auto => tty && !no_color,
     }
+}
+
+/// Writes one JSON value on one line and flushes: the unit of `--json`
+/// output for streams and per-model reports.
+pub fn write_json_line(out: &mut impl Write, v: &impl serde::Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
 }
 
 #[cfg(test)]
