@@ -598,6 +598,10 @@ pub struct CreateArgs {
     #[arg(short, long, value_name = "TYPE")]
     pub quantize: Option<String>,
 
+    /// Quantize the draft model named by DRAFT, e.g. q8_0
+    #[arg(long, value_name = "TYPE")]
+    pub draft_quantize: Option<String>,
+
     /// The base model (overrides FROM)
     #[arg(long, value_name = "MODEL", add = ArgValueCompleter::new(complete_model))]
     pub from: Option<String>,

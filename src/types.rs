@@ -1590,6 +1590,24 @@ pub struct CreateRequest {
     /// The minimum server version the model needs (server 0.14.0 and newer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requires: Option<String>,
+    /// Uploaded files of a draft model for speculative decoding: file name
+    /// → blob digest (newer servers; a Modelfile's `DRAFT`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_files: Option<BTreeMap<String, String>>,
+    /// Quantization type for the draft model, like `q8_0` (needs
+    /// [`draft_files`](Self::draft_files)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft_quantize: Option<String>,
+}
+
+/// A name → digest map from any pairs of strings.
+fn name_map<K: Into<String>, V: Into<String>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> BTreeMap<String, String> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
 }
 
 impl CreateRequest {
@@ -1615,12 +1633,7 @@ impl CreateRequest {
         mut self,
         files: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        self.files = Some(
-            files
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        );
+        self.files = Some(name_map(files));
         self
     }
 
@@ -1630,15 +1643,24 @@ impl CreateRequest {
         mut self,
         adapters: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        self.adapters = Some(
-            adapters
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        );
+        self.adapters = Some(name_map(adapters));
         self
     }
 
+    /// Sets the draft model's files: name → digest.
+    #[must_use]
+    pub fn draft_files<K: Into<String>, V: Into<String>>(
+        mut self,
+        files: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.draft_files = Some(name_map(files));
+        self
+    }
+
+    setter!(
+        /// Sets the draft model's quantization type.
+        draft_quantize: into String
+    );
     setter!(
         /// Sets the template.
         template: into String
@@ -2261,7 +2283,9 @@ mod tests {
             .stream(false)
             .renderer("r")
             .parser("p")
-            .requires("0.14.0");
+            .requires("0.14.0")
+            .draft_files([("draft.gguf", "sha256:fed")])
+            .draft_quantize("q8_0");
         assert_eq!(
             keys(&create),
             sorted(&[
@@ -2278,10 +2302,13 @@ mod tests {
                 "stream",
                 "renderer",
                 "parser",
-                "requires"
+                "requires",
+                "draft_files",
+                "draft_quantize"
             ])
         );
         let v = serde_json::to_value(&create).unwrap();
+        assert_eq!(v["draft_files"], json!({"draft.gguf":"sha256:fed"}));
         assert_eq!(v["from"], json!("base"));
         assert_eq!(v["files"], json!({"model.gguf":"sha256:abc"}));
         assert_eq!(v["license"], json!(["a", "b"]));

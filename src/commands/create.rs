@@ -4,7 +4,7 @@
 //! and every file to upload), so that a mistake is exit status 2 with
 //! nothing sent. Then local model files are hashed and uploaded as blobs
 //! (skipped when the server has them), and the request is sent with the
-//! `files` / `adapters` maps.
+//! `files` / `adapters` / `draft_files` maps.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -23,18 +23,25 @@ use crate::exit::usage;
 use crate::ui::progress::{Activity, Progress, Style};
 use crate::ui::Ui;
 
-/// Local files to upload for one FROM or ADAPTER value: the request key
+/// Local files to upload for one FROM, ADAPTER or DRAFT value: the request key
 /// (file name, or path relative to the folder) and the path.
 type LocalFiles = Vec<(String, PathBuf)>;
 
 /// "no such file or directory", and where it was looked for when that is
 /// not the value itself (`~`, or relative to a Modelfile elsewhere).
 fn missing(what: &str, value: &str, dir: &Path) -> anyhow::Error {
-    let home = || dirs::home_dir().unwrap_or_default();
-    let looked = if value == "~" {
-        home()
-    } else if let Some(rest) = value.strip_prefix("~/") {
-        home().join(rest)
+    let looked = if let Some(rest) = value.strip_prefix('~') {
+        match modelfile::expand_home(value) {
+            Some(path) => path,
+            None => {
+                let user = rest.split('/').next().unwrap_or_default();
+                return if user.is_empty() {
+                    usage(format!("{what} `{value}`: the home directory is unknown"))
+                } else {
+                    usage(format!("{what} `{value}`: there is no user `{user}`"))
+                };
+            }
+        }
     } else if dir == Path::new(".") {
         PathBuf::from(value)
     } else {
@@ -64,8 +71,8 @@ fn tidy(path: &Path) -> PathBuf {
     }
 }
 
-/// Resolves a FROM/ADAPTER value that names something on disk; `None` when
-/// it is a model name.
+/// Resolves a FROM/ADAPTER/DRAFT value that names something on disk;
+/// `None` when it is a model name.
 fn local_files(value: &str, dir: &Path, what: &str) -> Result<Option<LocalFiles>> {
     let Some(path) = modelfile::resolve_local_path(value, dir).map(|p| tidy(&p)) else {
         if modelfile::looks_like_path(value) {
@@ -95,6 +102,22 @@ fn local_files(value: &str, dir: &Path, what: &str) -> Result<Option<LocalFiles>
         })?;
     }
     Ok(Some(files))
+}
+
+/// Fails when DRAFT names the same file as FROM (compared after following
+/// symbolic links), as the official command line does: a model cannot be
+/// its own draft.
+fn check_not_shared(from: &LocalFiles, draft: &LocalFiles, value: &str) -> Result<()> {
+    let canonical = |p: &PathBuf| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+    let from: Vec<PathBuf> = from.iter().map(|(_, p)| canonical(p)).collect();
+    match draft.iter().find(|(_, p)| from.contains(&canonical(p))) {
+        Some((_, shared)) => Err(usage(format!(
+            "DRAFT `{value}` must not be the same file as FROM (`{}`): \
+             name the draft model's own file or folder",
+            shared.display()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The Modelfile's parts and the folder its paths are relative to.
@@ -257,6 +280,23 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
         ),
         None => None,
     };
+    // DRAFT is always local, like ADAPTER, and must not be the FROM files.
+    let draft_files = match &parts.draft {
+        Some(draft) => {
+            let files =
+                local_files(draft, &dir, "DRAFT")?.ok_or_else(|| missing("DRAFT", draft, &dir))?;
+            if let Some(from) = &from_files {
+                check_not_shared(from, &files, draft)?;
+            }
+            Some(files)
+        }
+        None => None,
+    };
+    if a.draft_quantize.is_some() && draft_files.is_none() {
+        return Err(usage(
+            "--draft-quantize needs a DRAFT model: add `DRAFT <path>` to the Modelfile",
+        ));
+    }
     let messages = parts
         .messages
         .iter()
@@ -275,11 +315,6 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
                 .map_err(|e| usage(format!("invalid parameters: {e}")))?,
         )
     };
-    if parts.draft.is_some() {
-        parts
-            .warnings
-            .push("DRAFT is not supported by this client yet; ignored".into());
-    }
     for w in &parts.warnings {
         warn(w);
     }
@@ -295,6 +330,10 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
     if let Some(local) = adapter_files {
         req.adapters = Some(upload(client, &progress, &a.model, local).await?);
     }
+    if let Some(local) = draft_files {
+        req.draft_files = Some(upload(client, &progress, &a.model, local).await?);
+    }
+    req.draft_quantize = a.draft_quantize.clone();
     req.template = parts.template;
     req.system = parts.system;
     if !parts.license.is_empty() {

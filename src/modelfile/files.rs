@@ -52,20 +52,52 @@ pub fn looks_like_path(value: &str) -> bool {
         || lower.ends_with(".safetensors")
 }
 
-/// Resolves a Modelfile value as a local path: `~` and `~/…` from the home
-/// directory, an absolute path as is, anything else relative to the folder
-/// of the Modelfile. Returns `None` when nothing exists there (the value is
-/// then a model name).
-///
-/// `~user/…` is not expanded: it is taken as a relative path.
+/// Expands a leading `~` like a shell: `~` and `~/…` from the home
+/// directory, `~user` and `~user/…` from that user's home directory (on
+/// Unix; elsewhere only the first two forms). `None` when the value does
+/// not start with `~`, or the home directory or the user is unknown.
+pub fn expand_home(value: &str) -> Option<PathBuf> {
+    let rest = value.strip_prefix('~')?;
+    let (user, tail) = match rest.split_once('/') {
+        Some((user, tail)) => (user, Some(tail)),
+        None => (rest, None),
+    };
+    let home = if user.is_empty() {
+        dirs::home_dir()?
+    } else {
+        user_home(user)?
+    };
+    Some(match tail {
+        Some(tail) => home.join(tail),
+        None => home,
+    })
+}
+
+/// The home directory of the named user.
+#[cfg(unix)]
+fn user_home(user: &str) -> Option<PathBuf> {
+    nix::unistd::User::from_name(user)
+        .ok()
+        .flatten()
+        .map(|u| u.dir)
+}
+
+/// The home directory of the named user (not known on this platform).
+#[cfg(not(unix))]
+fn user_home(_user: &str) -> Option<PathBuf> {
+    None
+}
+
+/// Resolves a Modelfile value as a local path: `~`, `~/…`, `~user` and
+/// `~user/…` from a home directory (see [`expand_home`]), an absolute path
+/// as is, anything else relative to the folder of the Modelfile. Returns
+/// `None` when nothing exists there (the value is then a model name).
 pub fn resolve_local_path(value: &str, modelfile_dir: &Path) -> Option<PathBuf> {
     if value.is_empty() {
         return None;
     }
-    let path = if value == "~" {
-        dirs::home_dir()?
-    } else if let Some(rest) = value.strip_prefix("~/") {
-        dirs::home_dir()?.join(rest)
+    let path = if value.starts_with('~') {
+        expand_home(value)?
     } else if Path::new(value).is_absolute() {
         PathBuf::from(value)
     } else {

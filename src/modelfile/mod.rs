@@ -38,7 +38,9 @@ use serde_json::{Map, Value};
 
 use crate::options::{option_spec, parse_option_value, OptionError, OptionKind};
 
-pub use files::{blob_names, looks_like_path, resolve_local_path, select_model_files, SelectError};
+pub use files::{
+    blob_names, expand_home, looks_like_path, resolve_local_path, select_model_files, SelectError,
+};
 pub use parser::parse;
 pub use writer::WriteError;
 

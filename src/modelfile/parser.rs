@@ -13,9 +13,9 @@ use super::{typed_parameter, Command, Instruction, Modelfile, ParseError, ParseE
 /// Parses Modelfile text.
 ///
 /// Instructions are case-insensitive; blank lines and lines whose first
-/// non-blank character is `#` are skipped; a leading byte-order mark and
-/// CRLF line endings are accepted (a CR before a line break is dropped, also
-/// inside quoted values). `PARAMETER` keys and values are checked against
+/// non-blank character is `#` are skipped; a leading byte-order mark is
+/// accepted, and a line ends at LF, CRLF or a lone CR, as for the official
+/// parser (inside a quoted value, each of them becomes a `\n`). `PARAMETER` keys and values are checked against
 /// the option table; deprecated keys are accepted here and reported by
 /// [`Modelfile::to_parts`].
 ///
@@ -26,10 +26,7 @@ use super::{typed_parameter, Command, Instruction, Modelfile, ParseError, ParseE
 /// when the Modelfile is the only source of the base model.
 pub fn parse(text: &str) -> Result<Modelfile, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<&str> = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
+    let lines = split_lines(text);
     let mut commands = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -44,6 +41,20 @@ pub fn parse(text: &str) -> Result<Modelfile, ParseError> {
         i += used;
     }
     Ok(Modelfile { commands })
+}
+
+/// The lines of `text`, each ending at LF, CRLF or a lone CR (the
+/// official parser counts both CR and LF as line breaks).
+fn split_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['\r', '\n']) {
+        lines.push(&rest[..at]);
+        let skip = if rest[at..].starts_with("\r\n") { 2 } else { 1 };
+        rest = &rest[at + skip..];
+    }
+    lines.push(rest);
+    lines
 }
 
 fn is_blank(c: char) -> bool {

@@ -188,6 +188,30 @@ fn bom_and_crlf() {
 }
 
 #[test]
+fn a_lone_cr_ends_a_line_like_the_official_parser() {
+    let mf = parse("FROM x\rSYSTEM \"\"\"a\rb\"\"\"\r\rPARAMETER seed 1").unwrap();
+    let s = |v: &str| v.to_string();
+    assert_eq!(
+        shape(&mf),
+        vec![
+            (Instruction::From, None, s("x")),
+            (Instruction::System, None, s("a\nb")),
+            (Instruction::Parameter, Some(s("seed")), s("1")),
+        ]
+    );
+    // Line numbers count a lone CR as a line break, and CRLF as one.
+    let e = err("FROM x\r\nFROM y\rBOGUS z");
+    assert_eq!((e.line, e.kind), (3, ParseErrorKind::UnknownInstruction));
+    assert_eq!(e.snippet, "BOGUS z");
+    // A value that holds a CR cannot be written so that it reads back.
+    assert!(Modelfile {
+        commands: vec![Command::new(Instruction::System, "a\rb")]
+    }
+    .write()
+    .is_err());
+}
+
+#[test]
 fn empty_and_comment_only_files_parse_but_lack_from() {
     for text in ["", "\n\n", "# only a comment\n", "\u{feff}"] {
         let mf = parse(text).unwrap();
@@ -808,6 +832,27 @@ fn resolve_local_paths() {
         assert_eq!(resolve_local_path("~/", d), Some(home.join("")));
     }
     assert_eq!(resolve_local_path("~/surely/not/here.gguf", d), None);
+}
+
+#[cfg(unix)]
+#[test]
+fn tilde_user_is_that_users_home() {
+    let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .expect("the current user has a passwd entry");
+    assert_eq!(
+        expand_home(&format!("~{}/models/m.gguf", me.name)),
+        Some(me.dir.join("models/m.gguf"))
+    );
+    assert_eq!(expand_home(&format!("~{}", me.name)), Some(me.dir.clone()));
+    assert_eq!(expand_home("~no-such-user-here/m.gguf"), None);
+    assert_eq!(expand_home("models/m.gguf"), None);
+    if me.dir.exists() {
+        assert_eq!(
+            resolve_local_path(&format!("~{}", me.name), Path::new("/nonexistent")),
+            Some(me.dir)
+        );
+    }
 }
 
 // ---------------------------------------------------------------- selection

@@ -7,8 +7,8 @@
 //!
 //! Some values cannot be written so that they read back unchanged, because
 //! the grammar has no escapes: a multi-line value with an inner line that
-//! ends in `"""` (it closes the value early), or a CR just before a line
-//! break (the parser drops it as part of a CRLF ending). [`Modelfile::write`]
+//! ends in `"""` (it closes the value early), or a CR (the parser reads
+//! it as a line break). [`Modelfile::write`]
 //! refuses those; [`Display`](fmt::Display) writes them with the preferred
 //! quoting, knowing they will read back differently.
 
@@ -40,8 +40,7 @@ fn head(c: &Command) -> String {
 /// value has a quote and `"…"` when not. Trying the other quoting as a
 /// fallback would never help: a value that defeats `"""…"""` has an inner
 /// line ending in `"""`, which also closes `"…"` early, and a value without
-/// quotes only defeats `"…"` through a CR before a line break, which
-/// defeats both.
+/// quotes only defeats `"…"` through a CR, which defeats both.
 fn quoted(v: &str) -> String {
     let needs_quotes = v.is_empty()
         || v.contains('\n')
@@ -74,7 +73,7 @@ fn check(c: &Command, text: &str) -> Result<(), String> {
         [back] if back.kind == c.kind && back.name == c.name && back.args == c.args => Ok(()),
         _ => Err(
             "the value has an inner line ending in a quote that closes it early, \
-                  or a carriage return before a line break; no quoting keeps it"
+                  or a carriage return (read as a line break); no quoting keeps it"
                 .to_string(),
         ),
     }

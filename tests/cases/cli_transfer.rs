@@ -980,6 +980,102 @@ fn create_uploads_an_adapter() {
 }
 
 #[test]
+fn create_uploads_a_draft_model() {
+    let server = TestServer::start();
+    let dir = Dir::new();
+    let weights = gguf("llama", 1);
+    let draft = gguf("llama", 1)
+        .into_iter()
+        .chain(*b"draft")
+        .collect::<Vec<u8>>();
+    dir.write("model.gguf", &weights);
+    dir.write("small/draft.gguf", &draft);
+    dir.write("Modelfile", "FROM ./model.gguf\nDRAFT ./small/draft.gguf\n");
+    let out = run_in(
+        &server,
+        dir.path(),
+        &["create", "fast", "--draft-quantize", "q8_0"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr_of(&out));
+    assert!(server.has_blob(&sha256(&draft)));
+    let body = &create_bodies(&server)[0];
+    assert_eq!(
+        body["files"],
+        serde_json::json!({"model.gguf": sha256(&weights)})
+    );
+    assert_eq!(
+        body["draft_files"],
+        serde_json::json!({"draft.gguf": sha256(&draft)})
+    );
+    assert_eq!(body["draft_quantize"], "q8_0");
+    // The draft is a layer of the new model.
+    let show = server.model_names().into_iter().any(|n| n == "fast:latest");
+    assert!(show, "{:?}", server.model_names());
+
+    // Without DRAFT, nothing is sent.
+    let server = TestServer::start();
+    let out = run_in(
+        &server,
+        dir.path(),
+        &[
+            "create",
+            "x",
+            "--from",
+            "tiny",
+            "-f",
+            "/dev/null",
+            "--draft-quantize",
+            "q8_0",
+        ],
+    );
+    assert_refused_locally(
+        &server,
+        &out,
+        "--draft-quantize needs a DRAFT model: add `DRAFT <path>` to the Modelfile",
+    );
+}
+
+#[test]
+fn create_draft_must_be_a_local_model_of_its_own() {
+    let dir = Dir::new();
+    dir.write("model.gguf", gguf("llama", 1));
+    // DRAFT is never a model name.
+    let server = TestServer::start();
+    dir.write("Modelfile", "FROM ./model.gguf\nDRAFT tiny\n");
+    let out = run_in(&server, dir.path(), &["create", "x"]);
+    assert_refused_locally(&server, &out, "DRAFT `tiny`: no such file or directory");
+    // Nor the FROM file itself, however it is spelled.
+    for draft in ["./model.gguf", ".", "../{}/model.gguf"] {
+        let name = dir.path().file_name().unwrap().to_string_lossy();
+        let draft = draft.replace("{}", &name);
+        let server = TestServer::start();
+        dir.write("Modelfile", format!("FROM ./model.gguf\nDRAFT {draft}\n"));
+        let out = run_in(&server, dir.path(), &["create", "x"]);
+        assert_eq!(code(&out), 2, "{}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).starts_with(&format!(
+                "ollama-rs: error: DRAFT `{draft}` must not be the same file as FROM"
+            )),
+            "{}",
+            stderr_of(&out)
+        );
+        assert!(server.requests().is_empty());
+    }
+    // A user that does not exist is named.
+    let server = TestServer::start();
+    dir.write(
+        "Modelfile",
+        "FROM ./model.gguf\nDRAFT ~no-such-user-here/d.gguf\n",
+    );
+    let out = run_in(&server, dir.path(), &["create", "x"]);
+    assert_refused_locally(
+        &server,
+        &out,
+        "DRAFT `~no-such-user-here/d.gguf`: there is no user `no-such-user-here`",
+    );
+}
+
+#[test]
 fn create_modelfile_errors_name_file_line_and_column() {
     let cases: &[(&str, &str)] = &[
         (

@@ -388,6 +388,8 @@ const CREATE_SPEC: &[(&str, Kind)] = &[
     ("from", Kind::Str),
     ("files", Kind::StrMap),
     ("adapters", Kind::StrMap),
+    ("draft_files", Kind::StrMap),
+    ("draft_quantize", Kind::Str),
     ("template", Kind::Str),
     ("system", Kind::Str),
     ("license", Kind::Any),
@@ -443,7 +445,8 @@ pub(crate) fn create(shared: &Arc<Shared>, body: &[u8]) -> Reply {
     };
     let files = string_map(&req, "files");
     let adapters = string_map(&req, "adapters");
-    for (path, digest) in files.iter().chain(&adapters) {
+    let drafts = string_map(&req, "draft_files");
+    for (path, digest) in files.iter().chain(&adapters).chain(&drafts) {
         if !valid_file_path(path) {
             return Reply::bad_request("file path must be relative");
         }
@@ -451,9 +454,12 @@ pub(crate) fn create(shared: &Arc<Shared>, body: &[u8]) -> Reply {
             return Reply::bad_request("invalid digest format");
         }
     }
+    if !req.str_of("draft_quantize").is_empty() && drafts.is_empty() {
+        return Reply::bad_request("--draft-quantize requires a DRAFT model");
+    }
     let stream = req.bool_of("stream") != Some(false);
     let mut state = shared.state();
-    let steps = create_steps(shared, &mut state, &req, &name, &files, &adapters);
+    let steps = create_steps(shared, &mut state, &req, &name, &files, &adapters, &drafts);
     drop(state);
     Reply::progress(steps, stream)
 }
@@ -465,6 +471,7 @@ fn create_steps(
     name: &Name,
     files: &[(String, String)],
     adapters: &[(String, String)],
+    drafts: &[(String, String)],
 ) -> Vec<Step> {
     let fail = |status: StatusCode, message: String| vec![Step::Fail(status, message)];
     let from = req.str_of("from");
@@ -663,6 +670,20 @@ fn create_steps(
     for (_, digest) in adapters {
         let digest = canonical_digest(digest).expect("checked");
         let size = state.blobs.get(&digest).map_or(0, |d| d.len() as u64);
+        steps.push(status(format!("using existing layer {digest}")));
+        layers.push((digest, size));
+    }
+    // A draft model's files become layers of their own; they must have
+    // been uploaded.
+    for (_, digest) in drafts {
+        let digest = canonical_digest(digest).expect("checked");
+        let Some(size) = state.blobs.get(&digest).map(|d| d.len() as u64) else {
+            steps.push(Step::Fail(
+                StatusCode::BAD_REQUEST,
+                format!("blob \"{digest}\" not found"),
+            ));
+            return steps;
+        };
         steps.push(status(format!("using existing layer {digest}")));
         layers.push((digest, size));
     }
