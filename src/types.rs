@@ -1774,6 +1774,10 @@ pub struct ModelDetails {
     /// Embedding length (server 0.30.0 and newer, `/api/tags` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedding_length: Option<u64>,
+    /// Fields this version does not know (newer servers), kept so that
+    /// writing the value back loses nothing.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// One tensor of a model, in [`ShowResponse::tensors`].
@@ -1845,6 +1849,10 @@ pub struct ShowResponse {
     /// For cloud models: the remote host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_host: Option<String>,
+    /// Fields this version does not know (newer servers), kept so that
+    /// writing the value back loses nothing.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl ShowResponse {
@@ -1927,6 +1935,10 @@ pub struct ListModel {
     /// For cloud models: the remote host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_host: Option<String>,
+    /// Fields this version does not know (newer servers), kept so that
+    /// writing the value back loses nothing.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl ListModel {
@@ -1976,6 +1988,10 @@ pub struct RunningModel {
     /// The context length it was loaded with (server 0.10.0 and newer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_length: Option<u64>,
+    /// Fields this version does not know (newer servers), kept so that
+    /// writing the value back loses nothing.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl RunningModel {

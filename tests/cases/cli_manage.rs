@@ -353,6 +353,46 @@ fn json_documents_are_the_servers() {
 // ---------------------------------------------------------------- show
 
 #[test]
+fn json_documents_keep_fields_this_version_does_not_know() {
+    let server = TestServer::start();
+    let parse = |out: Output| -> Value { serde_json::from_str(&ok(out)).unwrap() };
+    let details = json!({"parent_model": "", "format": "gguf", "family": "llama", "families": null,
+                         "parameter_size": "1B", "quantization_level": "Q4_0",
+                         "new_detail": [1, 2]});
+    let cases = [
+        (
+            "/api/tags",
+            vec!["list", "--json"],
+            json!({"models": [{"name": "a:latest", "model": "a:latest", "size": 1,
+                   "digest": "ab", "details": details, "new_field": {"x": true}}]}),
+        ),
+        (
+            "/api/ps",
+            vec!["ps", "--json"],
+            json!({"models": [{"name": "a:latest", "model": "a:latest", "size": 1,
+                   "size_vram": 0, "digest": "ab", "details": details,
+                   "new_field": "kept"}]}),
+        ),
+        (
+            "/api/show",
+            vec!["show", "a", "--json"],
+            json!({"details": details, "capabilities": ["completion"],
+                   "new_field": 7}),
+        ),
+    ];
+    for (path, args, doc) in cases {
+        server.set_fault_for(
+            path,
+            Fault::RawBody {
+                content_type: "application/json; charset=utf-8".into(),
+                body: doc.to_string().into_bytes(),
+            },
+        );
+        assert_eq!(parse(run(&server, &args)), doc, "{args:?}");
+    }
+}
+
+#[test]
 fn show_prints_the_sections_of_ollama_show() {
     let server = TestServer::start();
     assert_eq!(

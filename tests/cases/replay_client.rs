@@ -287,6 +287,7 @@ fn tiny_details() -> ModelDetails {
         quantization_level: "unknown".into(),
         context_length: None,
         embedding_length: None,
+        extra: Default::default(),
     }
 }
 
@@ -400,6 +401,7 @@ async fn list_04() {
             quantization_level: "unknown".into(),
             context_length: Some(512),
             embedding_length: Some(64),
+            extra: Default::default(),
         }
     );
     let tiny = &list.models[2];
