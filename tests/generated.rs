@@ -499,6 +499,20 @@ fn answer(stream: TcpStream) -> io::Result<String> {
 }
 
 #[test]
+fn model_completion_asks_the_host_given_on_the_line() {
+    let server = TagsServer::start();
+    let down = format!("127.0.0.1:{}", closed_port());
+    for line in [
+        vec!["ollama-rs", "--host", &server.addr, "show", "ll"],
+        vec!["ollama-rs", "show", "--host", &server.addr, "ll"],
+    ] {
+        let (out, _) = complete_bash(&line, &down);
+        assert_eq!(values(&out), ["llama3.2:latest", "llava:7b"], "{line:?}");
+    }
+    assert_eq!(server.finish().len(), 2);
+}
+
+#[test]
 fn model_arguments_complete_with_the_local_models() {
     let server = TagsServer::start();
     let lines: [&[&str]; 12] = [
