@@ -738,6 +738,20 @@ fn stop_unloads_quietly() {
     let server = TestServer::start();
     load(&server, "tiny");
     load(&server, "tiny-think");
+    // An embedding model cannot generate, but it can be stopped.
+    raw(
+        &server,
+        "POST",
+        "/api/embed",
+        Some(json!({"model": "tiny-embed", "input": "x"})),
+    );
+    assert!(server
+        .loaded_names()
+        .contains(&"tiny-embed:latest".to_string()));
+    assert_eq!(ok(run(&server, &["stop", "tiny-embed"])), "");
+    assert!(!server
+        .loaded_names()
+        .contains(&"tiny-embed:latest".to_string()));
     server.clear_requests();
     assert_eq!(ok(run(&server, &["stop", "tiny"])), "");
     assert_eq!(server.loaded_names(), ["tiny-think:latest"]);

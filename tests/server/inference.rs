@@ -398,6 +398,22 @@ pub(crate) fn generate(shared: &Arc<Shared>, body: &[u8], fault: Option<&Fault>)
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    if let Err(reply) = check_common(&req) {
+        return reply;
+    }
+    let Some(spec) = lookup(shared, &name) else {
+        return not_found(model);
+    };
+    // Unloading comes before every other check, so that any model, an
+    // embedding model too, can be stopped.
+    let keep_alive = keep_alive(&req);
+    if req.str_of("prompt").is_empty() && keep_alive == Some(0) {
+        shared.state().touch(&spec, keep_alive, None);
+        return Reply::ok(&json!({
+            "model": model, "created_at": now(), "response": "", "done": true,
+            "done_reason": "unload",
+        }));
+    }
     if raw
         && (!req.str_of("template").is_empty()
             || !req.str_of("system").is_empty()
@@ -405,12 +421,6 @@ pub(crate) fn generate(shared: &Arc<Shared>, body: &[u8], fault: Option<&Fault>)
     {
         return Reply::bad_request("raw mode does not support template, system, or context");
     }
-    if let Err(reply) = check_common(&req) {
-        return reply;
-    }
-    let Some(spec) = lookup(shared, &name) else {
-        return not_found(model);
-    };
     if !has_capability(&spec, "completion") {
         return Reply::bad_request(format!("\"{model}\" does not support generate"));
     }
@@ -425,7 +435,6 @@ pub(crate) fn generate(shared: &Arc<Shared>, body: &[u8], fault: Option<&Fault>)
         return Reply::error(StatusCode::INTERNAL_SERVER_ERROR, message);
     }
     let options = effective_options(&spec, req.get("options"));
-    let keep_alive = keep_alive(&req);
     let prompt = req.str_of("prompt");
     let images = req
         .get("images")
