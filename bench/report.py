@@ -174,7 +174,7 @@ if py['first_error']:
 # 7. Binary
 size = number('binary_size')
 v = hyperfine('version.json')['ollama-rs']
-row('7', 'release binary size (LTO, codegen-units=1, strip, panic=abort)', mb(size), '', '', 'report', True)
+row('7', 'release binary size (LTO, codegen-units=1, strip)', mb(size), '', '', 'report', True)
 row('7', '`ollama-rs --version` wall (median)', ms(v[0]), '', '', 'report', True)
 
 header = ('#', 'Figure', 'ollama-rs', 'Peer / floor', 'Ratio', 'Target', 'Met')
