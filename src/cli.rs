@@ -4,7 +4,8 @@
 //! - Every option has a one-line help; long help adds an example where one
 //!   teaches something.
 //! - Global options (`--host`, `-H`, `--timeout`, `--connect-timeout`,
-//!   `--json`, `--color`) are accepted before and after the subcommand.
+//!   `--cacert`, `--json`, `--color`) are accepted before and after the
+//!   subcommand.
 //! - Values are parsed into their final types here where clap can do it;
 //!   what needs the environment or the file system is resolved later.
 //! - Arguments naming a local model complete with the server's models:
@@ -27,11 +28,24 @@ Exit status:
   1    the server reported an error, the operation failed, or the connection
        broke after the answer had started
   2    invalid command line or local input (nothing was sent)
-  3    the server could not be reached or did not answer in time
+  3    the server could not be reached, its TLS certificate was refused, or
+       it did not answer in time
   4    the model does not exist
-  5    authentication or permission refused (401/403)
+  5    authentication or permission refused (401/403), or a proxy refused
+       its credentials (407)
   130  interrupted
 ";
+
+/// The long help of `--cacert`.
+const CACERT_HELP: &str = "\
+Also trust the CA certificates in FILE (PEM, one or more) for an https:// server, \
+besides the system's: for a server whose certificate is self-signed or from a private CA.
+
+  ollama-rs --cacert ca.pem --host https://ollama.lan:11434 list
+
+SSL_CERT_FILE (a PEM file) and SSL_CERT_DIR (directories of PEM files) instead replace \
+the system's certificates. The server's certificate is always checked: no option turns \
+the check off.";
 
 /// A fast, scriptable client for Ollama servers.
 #[derive(Debug, Parser)]
@@ -79,6 +93,15 @@ pub struct GlobalArgs {
         value_name = "NAME: VALUE"
     )]
     pub headers: Vec<String>,
+
+    /// Also trust the CA certificates in this PEM file
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        long_help = CACERT_HELP
+    )]
+    pub cacert: Option<PathBuf>,
 
     /// Longest wait, in seconds, for the server's next bytes (default: no limit)
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
@@ -561,6 +584,12 @@ pub struct ProgressArgs {
     pub progress: ProgressMode,
 }
 
+/// The long help of `--insecure` (pull and push).
+const INSECURE_HELP: &str = "\
+Allow an insecure registry: the server may pull from or push to it over plain HTTP or \
+without checking its certificate. It is about the registry the server talks to: the \
+certificate of the Ollama server itself is always checked (see --cacert).";
+
 /// `pull`.
 #[derive(Debug, Args)]
 pub struct PullArgs {
@@ -576,8 +605,8 @@ pub struct PullArgs {
     #[arg(long)]
     pub all: bool,
 
-    /// Allow a registry over plain HTTP
-    #[arg(long)]
+    /// Allow an insecure registry (plain HTTP, unchecked certificate)
+    #[arg(long, long_help = INSECURE_HELP)]
     pub insecure: bool,
 
     /// Re-issue the pull when no progress arrives for this many seconds
@@ -600,8 +629,8 @@ pub struct PushArgs {
     #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
-    /// Allow a registry over plain HTTP
-    #[arg(long)]
+    /// Allow an insecure registry (plain HTTP, unchecked certificate)
+    #[arg(long, long_help = INSECURE_HELP)]
     pub insecure: bool,
 
     #[command(flatten)]

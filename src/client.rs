@@ -162,7 +162,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Trusts this certificate authority for HTTPS, besides the system's.
+    /// Trusts this certificate authority for HTTPS, besides the system's
+    /// (which `SSL_CERT_FILE` or `SSL_CERT_DIR`, when set, replace). For a
+    /// PEM file of several, add each one that
+    /// [`reqwest::Certificate::from_pem_bundle`] reads from it. The server's
+    /// certificate is always checked; a refusal is an [`Error::Connect`]
+    /// whose [`tls_problem`](Error::tls_problem) says why.
     pub fn add_root_certificate(mut self, cert: reqwest::Certificate) -> Self {
         self.root_certificates.push(cert);
         self

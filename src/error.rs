@@ -141,6 +141,33 @@ impl Error {
         }
     }
 
+    /// Why the TLS handshake with the server failed, when that is why an
+    /// [`Error::Connect`] could not connect: most often a certificate this
+    /// client does not trust. `None` for any other error.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: ollama_rs::Client) {
+    /// if let Err(e) = client.list().await {
+    ///     if let Some(problem) = e.tls_problem() {
+    ///         eprintln!("{problem}"); // the server's certificate is not trusted (unknown issuer)
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn tls_problem(&self) -> Option<TlsProblem> {
+        let Error::Connect { source, .. } = self else {
+            return None;
+        };
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
+        while let Some(c) = cause {
+            if let Some(e) = rustls_error_in(c) {
+                return Some(TlsProblem::from_rustls(e));
+            }
+            cause = c.source();
+        }
+        None
+    }
+
     /// Builds an [`Error::Decode`], keeping only the start of the text.
     pub(crate) fn decode(message: impl std::fmt::Display, text: &[u8]) -> Error {
         const KEEP: usize = 200;
@@ -152,6 +179,119 @@ impl Error {
         Error::Decode {
             message: message.to_string(),
             line,
+        }
+    }
+}
+
+/// The TLS layer's error in `e`: either `e` itself or, as the handshake
+/// reports it, the error inside an `io::Error`, maybe inside another one
+/// (an `io::Error`'s own `source` skips what it wraps).
+fn rustls_error_in<'a>(mut e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    loop {
+        if let Some(found) = e.downcast_ref::<rustls::Error>() {
+            return Some(found);
+        }
+        e = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
+}
+
+/// Why a TLS connection to the server failed (see [`Error::tls_problem`]).
+///
+/// Its display is one lowercase phrase about the server's certificate, e.g.
+/// `the server's certificate is not trusted (unknown issuer)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsProblem {
+    /// The certificate was signed by an authority this client does not
+    /// trust: a self-signed certificate, or one from a private CA.
+    UnknownIssuer,
+    /// The certificate is not for the host name (or address) connected to.
+    WrongName {
+        /// The names the certificate is for.
+        presented: Vec<String>,
+    },
+    /// The certificate has expired.
+    Expired,
+    /// The certificate is not valid yet.
+    NotValidYet,
+    /// The certificate was revoked.
+    Revoked,
+    /// The certificate was refused for another reason, as the TLS layer
+    /// words it.
+    BadCertificate(String),
+    /// The server did not answer in TLS: most likely it speaks plain HTTP.
+    NotTls,
+    /// The handshake failed for another reason, as the TLS layer words it.
+    Handshake(String),
+}
+
+impl TlsProblem {
+    fn from_rustls(e: &rustls::Error) -> TlsProblem {
+        use rustls::{CertificateError as C, Error as E, InvalidMessage as M};
+        match e {
+            E::InvalidCertificate(c) => match c {
+                C::UnknownIssuer => TlsProblem::UnknownIssuer,
+                C::NotValidForName => TlsProblem::WrongName {
+                    presented: Vec::new(),
+                },
+                C::NotValidForNameContext { presented, .. } => TlsProblem::WrongName {
+                    presented: presented.iter().map(|n| plain_name(n)).collect(),
+                },
+                C::Expired | C::ExpiredContext { .. } => TlsProblem::Expired,
+                C::NotValidYet | C::NotValidYetContext { .. } => TlsProblem::NotValidYet,
+                C::Revoked => TlsProblem::Revoked,
+                // A CA of the right name signed with another key, for one.
+                C::BadSignature => TlsProblem::BadCertificate("its signature is not valid".into()),
+                C::BadEncoding => TlsProblem::BadCertificate("it is not well formed".into()),
+                C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+                    TlsProblem::BadCertificate("it is not for a server".into())
+                }
+                other => TlsProblem::BadCertificate(other.to_string()),
+            },
+            // A plain HTTP answer read as a TLS record: `HTTP/1.1 400 ...`
+            // starts with a byte that is no TLS content type.
+            E::InvalidMessage(M::InvalidContentType) => TlsProblem::NotTls,
+            other => TlsProblem::Handshake(other.to_string()),
+        }
+    }
+}
+
+/// A name as the TLS layer lists a certificate's names (`DnsName("a.b")`,
+/// `IpAddress(1.2.3.4)`), without the wrapping.
+fn plain_name(listed: &str) -> String {
+    let name = listed
+        .strip_prefix("DnsName(\"")
+        .and_then(|n| n.strip_suffix("\")"))
+        .or_else(|| {
+            listed
+                .strip_prefix("IpAddress(")
+                .and_then(|n| n.strip_suffix(')'))
+        });
+    name.unwrap_or(listed).to_string()
+}
+
+impl std::fmt::Display for TlsProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TlsProblem::UnknownIssuer => {
+                f.write_str("the server's certificate is not trusted (unknown issuer)")
+            }
+            TlsProblem::WrongName { presented } if presented.is_empty() => {
+                f.write_str("the server's certificate is not valid for this host name")
+            }
+            TlsProblem::WrongName { presented } => write!(
+                f,
+                "the server's certificate is not valid for this host name (it is for {})",
+                presented.join(", ")
+            ),
+            TlsProblem::Expired => f.write_str("the server's certificate has expired"),
+            TlsProblem::NotValidYet => f.write_str("the server's certificate is not valid yet"),
+            TlsProblem::Revoked => f.write_str("the server's certificate was revoked"),
+            TlsProblem::BadCertificate(why) => {
+                write!(f, "the server's certificate was refused: {why}")
+            }
+            TlsProblem::NotTls => f.write_str("the server does not speak TLS"),
+            TlsProblem::Handshake(why) => write!(f, "the TLS handshake failed: {why}"),
         }
     }
 }
@@ -196,6 +336,29 @@ mod tests {
             message: "open /m/manifests/h/library/nope/latest: no such file or directory".into(),
         };
         assert!(e.is_model_not_found());
+    }
+
+    #[test]
+    fn certificate_names_lose_their_wrapping() {
+        assert_eq!(plain_name("DnsName(\"other.internal\")"), "other.internal");
+        assert_eq!(plain_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(plain_name("DirectoryName"), "DirectoryName");
+    }
+
+    #[test]
+    fn tls_problems_are_found_inside_nested_io_errors() {
+        use std::io;
+        let rustls_error =
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let inner = io::Error::new(io::ErrorKind::InvalidData, rustls_error);
+        let outer = io::Error::other(inner);
+        let found = rustls_error_in(&outer).map(TlsProblem::from_rustls);
+        assert_eq!(found, Some(TlsProblem::UnknownIssuer));
+        assert_eq!(
+            TlsProblem::UnknownIssuer.to_string(),
+            "the server's certificate is not trusted (unknown issuer)"
+        );
+        assert_eq!(rustls_error_in(&io::Error::other("plain")), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use ollama_rs::Error;
+use ollama_rs::{Error, TlsProblem};
 
 use crate::ui::Ui;
 
@@ -125,6 +125,7 @@ fn library_code(e: &Error) -> u8 {
         Error::Api {
             status: 401 | 403, ..
         } => AUTH,
+        _ if proxy_refused_credentials(e) => AUTH,
         Error::Connect { .. } | Error::Timeout { .. } => UNREACHABLE,
         Error::InvalidRequest(_) | Error::Io { .. } => USAGE,
         _ => FAILED,
@@ -192,7 +193,12 @@ pub fn message(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
         parts.push(cause.to_string());
-        if cause.downcast_ref::<Error>().is_some() {
+        if let Some(lib) = cause.downcast_ref::<Error>() {
+            // A refused TLS handshake, in words, instead of the TLS layer's.
+            if let Some(problem) = lib.tls_problem() {
+                parts.push(problem.to_string());
+                break;
+            }
             if let Some(mut root) = cause.source() {
                 while let Some(next) = root.source() {
                     root = next;
@@ -210,10 +216,20 @@ fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
     let mut out = Vec::new();
     let lib = err.chain().find_map(|c| c.downcast_ref::<Error>());
     match (code, lib) {
-        (UNREACHABLE, Some(Error::Connect { host, .. })) => {
-            out.push(format!(
-                "is `ollama serve` running at {host}? Set OLLAMA_HOST or --host to use another server"
-            ));
+        (UNREACHABLE, Some(e @ Error::Connect { host, .. })) => {
+            if let Some(problem) = e.tls_problem() {
+                out.extend(tls_hints(&problem));
+            } else if let Some((proxy, variable)) = proxy_of(host) {
+                out.push(format!(
+                    "the connection goes through the proxy {proxy} (from {variable}): is it \
+                     running? NO_PROXY={} connects directly",
+                    host_name(host)
+                ));
+            } else {
+                out.push(format!(
+                    "is `ollama serve` running at {host}? Set OLLAMA_HOST or --host to use another server"
+                ));
+            }
         }
         (UNREACHABLE, Some(Error::Timeout { .. })) => {
             out.push("the server did not answer in time; raise --timeout (or --connect-timeout) to wait longer".into());
@@ -225,6 +241,16 @@ fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
                 out.push("`ollama-rs list` shows the installed models".into());
             }
         }
+        (AUTH, Some(e)) if proxy_refused_credentials(e) => {
+            // A 407 answer is to a plain http:// request; a refused tunnel
+            // is for https://.
+            let https = matches!(e, Error::Connect { host, .. } if host.starts_with("https:"));
+            let variable = proxy_variable(https).unwrap_or("HTTPS_PROXY or HTTP_PROXY");
+            out.push(format!(
+                "the proxy refused the credentials: give them as \
+                 http://user:password@host:port in {variable}"
+            ));
+        }
         (AUTH, _) => {
             out.push(
                 "the server refused the credentials: set OLLAMA_API_KEY, put user:password@ \
@@ -235,4 +261,107 @@ fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
         _ => {}
     }
     out
+}
+
+/// What to do about a refused TLS handshake.
+fn tls_hints(problem: &TlsProblem) -> Vec<String> {
+    let mut out = Vec::new();
+    match problem {
+        TlsProblem::UnknownIssuer => {
+            out.push(
+                "if you trust this server, give its CA certificate with --cacert FILE, \
+                 or a file of trusted CA certificates in SSL_CERT_FILE"
+                    .into(),
+            );
+            out.extend(replaced_roots());
+        }
+        TlsProblem::WrongName { .. } => out
+            .push("connect with a host name the certificate is for (--host or OLLAMA_HOST)".into()),
+        TlsProblem::Expired | TlsProblem::NotValidYet => out.push(
+            "certificates are checked against this machine's clock: renew the certificate, \
+             or set the clock right"
+                .into(),
+        ),
+        TlsProblem::NotTls => {
+            out.push("for a server without TLS, use an http:// host".into());
+        }
+        _ => {}
+    }
+    out
+}
+
+/// When `SSL_CERT_FILE` or `SSL_CERT_DIR` is set, the system's certificates
+/// are not used: says so, and whether the file can be read at all.
+fn replaced_roots() -> Option<String> {
+    let file = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty());
+    let dir = std::env::var_os("SSL_CERT_DIR").filter(|d| !d.is_empty());
+    match (file, dir) {
+        (Some(file), _) => {
+            let path = std::path::Path::new(&file);
+            Some(match std::fs::metadata(path) {
+                Ok(_) => format!(
+                    "SSL_CERT_FILE is set: only the certificates in `{}` are trusted, \
+                     not the system's",
+                    path.display()
+                ),
+                Err(e) => format!(
+                    "SSL_CERT_FILE names `{}`, which cannot be read ({e})",
+                    path.display()
+                ),
+            })
+        }
+        (None, Some(dir)) => Some(format!(
+            "SSL_CERT_DIR is set: only the certificates in `{}` are trusted, not the system's",
+            std::path::Path::new(&dir).display()
+        )),
+        (None, None) => None,
+    }
+}
+
+/// Whether a proxy answered 407: to a plain request, or to the `CONNECT`
+/// that opens an https:// tunnel (the HTTP layer's error type for that is
+/// private: only its text tells).
+fn proxy_refused_credentials(e: &Error) -> bool {
+    match e {
+        Error::Api { status: 407, .. } => true,
+        Error::Connect { source, .. } => {
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
+            while let Some(c) = cause {
+                if c.to_string() == "tunnel error: proxy authorization required" {
+                    return true;
+                }
+                cause = c.source();
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// The proxy the connection to `host` (a base URL) goes through, without
+/// credentials, and the variable that set it.
+fn proxy_of(host: &str) -> Option<(String, &'static str)> {
+    let proxy = ollama_rs::Host::parse(Some(host)).ok()?.proxy_from_env()?;
+    Some((proxy, proxy_variable(host.starts_with("https:"))?))
+}
+
+/// The variable that sets the proxy for http:// or https:// URLs, in the
+/// order the HTTP layer reads them.
+fn proxy_variable(https: bool) -> Option<&'static str> {
+    let names = if https {
+        ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+    } else {
+        ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+    };
+    names
+        .into_iter()
+        .find(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
+}
+
+/// The host name (or address) of a base URL, for a `NO_PROXY` example.
+fn host_name(base: &str) -> String {
+    url::Url::parse(base)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| base.to_string())
 }

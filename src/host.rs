@@ -170,6 +170,26 @@ impl Host {
         }
     }
 
+    /// The proxy through which a [`Client`](crate::Client) reaches this
+    /// host, as the environment sets it (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY` and `NO_PROXY`, or their lowercase forms), without any
+    /// credentials it holds, e.g. `http://proxy.lan:3128`. `None` when the
+    /// connection is direct, which it always is for a loopback host.
+    ///
+    /// This is what the client's own HTTP client does; one given with
+    /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)
+    /// follows its own settings.
+    pub fn proxy_from_env(&self) -> Option<String> {
+        if self.is_loopback() {
+            return None;
+        }
+        let uri: http::Uri = self.base.parse().ok()?;
+        let intercept =
+            hyper_util::client::proxy::matcher::Matcher::from_system().intercept(&uri)?;
+        let proxy = intercept.uri().to_string();
+        Some(proxy.trim_end_matches('/').to_string())
+    }
+
     /// User name and password from `user:password@` in the host, if given.
     pub fn credentials(&self) -> Option<(&str, &str)> {
         self.credentials

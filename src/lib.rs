@@ -29,7 +29,7 @@ pub mod options;
 pub mod types;
 
 pub use client::{user_agent, BlobProgress, Client, ClientBuilder};
-pub use error::{Error, Result};
+pub use error::{Error, Result, TlsProblem};
 pub use host::Host;
 pub use ndjson::ResponseStream;
 pub use options::Options;

@@ -35,7 +35,7 @@ const COMPLETE_VAR: &str = "COMPLETE";
 const GENERATED_DIRS: [&str; 2] = ["completions", "man"];
 
 /// The environment variables the command reads, for the man page.
-const ENVIRONMENT: [(&str, &str); 3] = [
+const ENVIRONMENT: [(&str, &str); 7] = [
     (
         "OLLAMA_HOST",
         "The Ollama server, in any form --host accepts (default http://127.0.0.1:11434). \
@@ -49,6 +49,29 @@ const ENVIRONMENT: [(&str, &str); 3] = [
     (
         "NO_COLOR",
         "When set and not empty, --color auto never colours the output.",
+    ),
+    (
+        "SSL_CERT_FILE",
+        "A PEM file of CA certificates trusted for an https:// server instead of the \
+         system's. --cacert adds to them.",
+    ),
+    (
+        "SSL_CERT_DIR",
+        "Directories (separated by :) of PEM files of CA certificates trusted for an \
+         https:// server instead of the system's.",
+    ),
+    (
+        "HTTP_PROXY, HTTPS_PROXY, ALL_PROXY",
+        "The proxy for http:// servers, for https:// servers (through CONNECT), and for both \
+         when the other is not set, e.g. http://user:password@proxy:3128; lowercase names \
+         work too. A server on this machine (localhost, 127.0.0.0/8, ::1) is always reached \
+         directly. All are ignored when REQUEST_METHOD is set (a CGI program, whose \
+         HTTP_PROXY may come from a request's Proxy header).",
+    ),
+    (
+        "NO_PROXY",
+        "Hosts reached without the proxy, separated by commas: names (each also matching \
+         its subdomains), IP addresses or networks, or * for all.",
     ),
 ];
 

@@ -6,6 +6,7 @@ pub(crate) mod generate;
 pub(crate) mod manage;
 pub(crate) mod transfer;
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -37,11 +38,17 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<ExitCode> {
 }
 
 /// Builds the client from the global options: `--host` (clap has already
-/// put `OLLAMA_HOST` there), `-H`, `--timeout`, `--connect-timeout`.
+/// put `OLLAMA_HOST` there), `-H`, `--timeout`, `--connect-timeout`,
+/// `--cacert`.
 fn client(g: &GlobalArgs) -> Result<Client> {
     let mut b = Client::builder()
         .connect_timeout(Duration::from_secs_f64(g.connect_timeout))
         .host(g.host.clone().unwrap_or_default());
+    if let Some(path) = &g.cacert {
+        for cert in ca_certificates(path)? {
+            b = b.add_root_certificate(cert);
+        }
+    }
     if let Some(t) = g.timeout {
         b = b.timeout(Duration::from_secs_f64(t));
     }
@@ -60,4 +67,43 @@ fn client(g: &GlobalArgs) -> Result<Client> {
         ollama_rs::Error::InvalidRequest(msg) => usage(msg),
         other => usage(other.to_string()),
     })
+}
+
+/// The CA certificates of a `--cacert` file. Each is checked here, so that
+/// a file that is missing, not PEM or holds a damaged certificate is a bad
+/// command line (status 2) naming the file, before anything is sent.
+fn ca_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>> {
+    use rustls::pki_types::{pem::PemObject as _, CertificateDer};
+
+    let shown = path.display();
+    let pem = std::fs::read(path)
+        .map_err(|e| usage(format!("could not read the CA certificates `{shown}`: {e}")))?;
+    let mut certs = Vec::new();
+    for (n, der) in CertificateDer::pem_slice_iter(&pem).enumerate() {
+        let der = der.map_err(|e| {
+            usage(format!(
+                "`{shown}` is not a valid PEM file of CA certificates: {e}"
+            ))
+        })?;
+        // What the TLS layer will do with it: a certificate it cannot take
+        // as a trust anchor is refused now rather than when connecting.
+        rustls::RootCertStore::empty()
+            .add(der.clone())
+            .map_err(|e| {
+                usage(format!(
+                    "certificate {} in `{shown}` is not valid: {e}",
+                    n + 1
+                ))
+            })?;
+        certs.push(
+            reqwest::Certificate::from_der(&der)
+                .map_err(|e| usage(format!("certificate {} in `{shown}`: {e}", n + 1)))?,
+        );
+    }
+    if certs.is_empty() {
+        return Err(usage(format!(
+            "`{shown}` holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)"
+        )));
+    }
+    Ok(certs)
 }

@@ -3,6 +3,7 @@
 pub mod cli;
 mod cli_generate;
 mod cli_manage;
+mod cli_tls_proxy;
 mod cli_transfer;
 mod client_server;
 #[cfg(unix)]

@@ -51,7 +51,9 @@ mod clock;
 mod inference;
 mod json;
 mod models;
+mod proxy;
 mod state;
+mod tls;
 mod transfer;
 
 #[cfg(test)]
@@ -69,6 +71,11 @@ use axum::Router;
 use serde_json::{Map, Value};
 
 use body::{Payload, Reply};
+// HTTPS and a proxy, for the tests that need them (not the example server).
+#[allow(unused_imports)]
+pub use proxy::TestProxy;
+#[allow(unused_imports)]
+pub use tls::{Relay, TlsServer};
 
 /// The version this server claims to be.
 pub const VERSION: &str = "0.32.15";
