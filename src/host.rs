@@ -157,15 +157,22 @@ impl Host {
         format!("{}{}", self.base, path)
     }
 
-    /// Whether the host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
+    /// Whether the host is this machine: `localhost`, 127.0.0.0/8, `::1`
+    /// (also written `::ffff:127.x.x.x`), or the unspecified addresses
+    /// `0.0.0.0` and `::`, which reach this machine too (`OLLAMA_HOST=0.0.0.0`
+    /// is a common server setting that clients then read).
     pub fn is_loopback(&self) -> bool {
         match url::Url::parse(&self.base)
             .ok()
             .and_then(|u| u.host().map(|h| h.to_owned()))
         {
             Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_unspecified(),
+            Some(url::Host::Ipv6(ip)) => {
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
             None => false,
         }
     }
@@ -313,10 +320,19 @@ mod tests {
             "127.1.2.3:5",
             "[::1]",
             "http://LOCALHOST",
+            "0.0.0.0",
+            "[::]:11434",
+            "[::ffff:127.0.0.1]",
         ] {
             assert!(Host::parse(Some(h)).unwrap().is_loopback(), "{h}");
         }
-        for h in ["example.com", "10.0.0.1", "[::2]", "0.0.0.0"] {
+        for h in [
+            "example.com",
+            "10.0.0.1",
+            "[::2]",
+            "[::ffff:10.0.0.1]",
+            "0.0.0.1",
+        ] {
             assert!(!Host::parse(Some(h)).unwrap().is_loopback(), "{h}");
         }
     }

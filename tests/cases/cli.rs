@@ -6,7 +6,7 @@ use assert_cmd::Command;
 use crate::server::TestServer;
 
 /// `ollama-rs` with a clean environment: no `OLLAMA_HOST`, no API key, no
-/// proxies, `NO_COLOR` set, `HOME` and the data directory in a fresh
+/// proxies, no certificate settings, `NO_COLOR` set, `HOME` and the data directory in a fresh
 /// temporary folder, and stdin empty (not a terminal).
 pub fn bare() -> Command {
     let mut cmd = Command::cargo_bin("ollama-rs").expect("the binary is built");
@@ -24,6 +24,9 @@ pub fn bare() -> Command {
         "no_proxy",
         "COMPLETE",
         "CLICOLOR_FORCE",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUEST_METHOD",
     ] {
         cmd.env_remove(var);
     }

@@ -522,6 +522,8 @@ fn loopback_hosts_bypass_the_proxy() {
         format!("http://LOCALHOST:{}", server.port()),
         tls.url(),
         format!("https://localhost:{}", tls.port()),
+        // Connecting to the unspecified address reaches this machine.
+        format!("0.0.0.0:{}", server.port()),
     ];
     match &relay_v4 {
         Some(r) => hosts.push(format!("http://{}", r.addr())),
