@@ -88,6 +88,7 @@ pub struct ClientBuilder {
     max_line: usize,
     api_key: Option<String>,
     root_certificates: Vec<reqwest::Certificate>,
+    reuse_connections: bool,
 }
 
 impl Default for ClientBuilder {
@@ -105,6 +106,7 @@ impl Default for ClientBuilder {
                 .ok()
                 .filter(|k| !k.is_empty()),
             root_certificates: Vec::new(),
+            reuse_connections: true,
         }
     }
 }
@@ -159,6 +161,19 @@ impl ClientBuilder {
     /// [`add_root_certificate`](Self::add_root_certificate) are then not used.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// Whether a connection stays open after an answer, for the next request
+    /// (default true).
+    ///
+    /// Turn it off when the runtime cannot run between requests for a long
+    /// while (a program waiting for input on the thread of a current-thread
+    /// runtime): a connection the server closed meanwhile is then not
+    /// noticed until the next request fails on it. Not used with
+    /// [`http_client`](Self::http_client).
+    pub fn reuse_connections(mut self, reuse: bool) -> Self {
+        self.reuse_connections = reuse;
         self
     }
 
@@ -245,6 +260,9 @@ impl ClientBuilder {
                 }
                 for cert in self.root_certificates {
                     b = b.add_root_certificate(cert);
+                }
+                if !self.reuse_connections {
+                    b = b.pool_max_idle_per_host(0);
                 }
                 b.build().map_err(|e| Error::Http {
                     host: host.to_string(),

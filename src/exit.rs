@@ -189,10 +189,19 @@ pub fn json_error(err: &anyhow::Error) -> String {
 /// The error's text: each context, the library error, and then only the
 /// deepest cause under it (the HTTP layer's wrappers in between say nothing
 /// a user needs).
+///
+/// It is always one line: a server's HTML error page is reduced to its
+/// title (or its text), and line breaks become blanks.
 pub fn message(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
-        parts.push(cause.to_string());
+        let text = match cause.downcast_ref::<Error>() {
+            Some(Error::Api { status, message }) if looks_like_html(message) => {
+                format!("{} (status code: {status})", html_text(message))
+            }
+            _ => cause.to_string(),
+        };
+        parts.push(one_line(&text));
         if let Some(lib) = cause.downcast_ref::<Error>() {
             // A refused TLS handshake, in words, instead of the TLS layer's.
             if let Some(problem) = lib.tls_problem() {
@@ -210,6 +219,71 @@ pub fn message(err: &anyhow::Error) -> String {
     }
     parts.dedup();
     parts.join(": ")
+}
+
+/// The longest text kept from an HTML page.
+const HTML_TEXT_MAX: usize = 200;
+
+fn looks_like_html(text: &str) -> bool {
+    let head: String = text.trim_start().chars().take(64).collect();
+    let head = head.to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<head")
+}
+
+/// What an HTML error page says: its title, else its text without tags.
+fn html_text(page: &str) -> String {
+    let lower = page.to_ascii_lowercase();
+    let title = lower.find("<title").and_then(|start| {
+        let open_end = start + lower[start..].find('>')? + 1;
+        let close = open_end + lower[open_end..].find("</title")?;
+        Some(&page[open_end..close])
+    });
+    let text = match title.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => t.to_string(),
+        None => {
+            let mut text = String::with_capacity(page.len());
+            let mut in_tag = false;
+            for c in page.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' if in_tag => {
+                        in_tag = false;
+                        text.push(' ');
+                    }
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        }
+    };
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return "an HTML page".into();
+    }
+    match text.char_indices().nth(HTML_TEXT_MAX) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
+    }
+}
+
+/// The text with each line break, and the blanks around it, made one space.
+fn one_line(text: &str) -> String {
+    if !text.contains(['\n', '\r']) {
+        return text.to_string();
+    }
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
@@ -364,4 +438,52 @@ fn host_name(base: &str) -> String {
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_else(|| base.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, message: &str) -> anyhow::Error {
+        anyhow::Error::new(Error::Api {
+            status,
+            message: message.into(),
+        })
+        .context("could not chat with `tiny`")
+    }
+
+    #[test]
+    fn html_pages_become_their_title() {
+        let page = "<!DOCTYPE html>\n<html>\n<head><title>502 Bad Gateway</title></head>\n\
+                    <body>\n<center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx</center>\n\
+                    </body>\n</html>\n";
+        assert_eq!(
+            message(&api(502, page)),
+            "could not chat with `tiny`: 502 Bad Gateway (status code: 502)"
+        );
+        assert_eq!(
+            message(&api(500, "<html><body>Bad &amp; broken</body></html>")),
+            "could not chat with `tiny`: Bad & broken (status code: 500)"
+        );
+        assert_eq!(
+            message(&api(500, "<html><body></body></html>")),
+            "could not chat with `tiny`: an HTML page (status code: 500)"
+        );
+        let long = format!("<html><body>{}</body></html>", "word ".repeat(100));
+        let m = message(&api(500, &long));
+        assert!(m.ends_with("... (status code: 500)"), "{m}");
+        assert!(m.len() < 280, "{m}");
+    }
+
+    #[test]
+    fn messages_are_one_line() {
+        assert_eq!(
+            message(&api(500, "line one\n  line two\r\n")),
+            "could not chat with `tiny`: line one line two (status code: 500)"
+        );
+        assert_eq!(
+            message(&api(500, "a <b> in text")),
+            "could not chat with `tiny`: a <b> in text (status code: 500)"
+        );
+    }
 }

@@ -19,7 +19,10 @@ use crate::ui::Ui;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli, ui: &Ui) -> Result<ExitCode> {
-    let client = client(&cli.global)?;
+    // The interactive chat waits for lines on the runtime's thread, so a
+    // kept connection could not notice that the server closed it.
+    let reuse = !crate::repl::owns_ctrl_c(&cli, ui);
+    let client = client(&cli.global, reuse)?;
     match cli.command {
         Command::Generate(a) => generate::generate(a, &client, ui).await,
         Command::Chat(a) => generate::chat(a, &client, ui).await,
@@ -39,9 +42,10 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<ExitCode> {
 
 /// Builds the client from the global options: `--host` (clap has already
 /// put `OLLAMA_HOST` there), `-H`, `--timeout`, `--connect-timeout`,
-/// `--cacert`.
-fn client(g: &GlobalArgs) -> Result<Client> {
+/// `--cacert`; and whether to keep connections open between requests.
+fn client(g: &GlobalArgs, reuse_connections: bool) -> Result<Client> {
     let mut b = Client::builder()
+        .reuse_connections(reuse_connections)
         .connect_timeout(Duration::from_secs_f64(g.connect_timeout))
         .host(g.host.clone().unwrap_or_default());
     if let Some(path) = &g.cacert {

@@ -195,7 +195,7 @@ pub const COMMANDS: &[Command] = &[
         name: "/retry",
         aliases: &[],
         args: "",
-        help: "Regenerate the last reply",
+        help: "Regenerate the last reply, or send a message that failed again",
         subs: &[],
         complete: Complete::Nothing,
     },

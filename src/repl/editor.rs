@@ -128,6 +128,7 @@ impl Terminal {
     fn load(&mut self) {
         if let Some(path) = &self.path {
             if path.is_file() {
+                history::tighten(path);
                 // A damaged file must not keep the session from starting.
                 let _ = self.editor.load_history(path);
             }
@@ -150,15 +151,15 @@ impl LineSource for Terminal {
         if !self.enabled {
             return Ok(());
         }
-        self.editor
+        let added = self
+            .editor
             .add_history_entry(entry)
             .map_err(io::Error::other)?;
-        let Some(path) = &self.path else {
-            return Ok(());
-        };
-        history::prepare(path)?;
-        self.editor.append_history(path).map_err(io::Error::other)?;
-        history::restrict(path)
+        match &self.path {
+            // The same line twice in a row is kept once.
+            Some(path) if added => history::append(path, entry),
+            _ => Ok(()),
+        }
     }
 
     fn set_history(&mut self, on: bool) {
@@ -207,6 +208,36 @@ mod tests {
             (6, vec!["modelfile ".to_string()])
         );
         assert_eq!(complete(&h, "plain text"), (10, Vec::new()));
+    }
+
+    #[test]
+    fn two_sessions_typing_at_once_keep_every_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("history");
+        let start = std::sync::Barrier::new(2);
+        std::thread::scope(|s| {
+            for who in ["left", "right"] {
+                let (path, start) = (path.clone(), &start);
+                s.spawn(move || {
+                    let mut t = Terminal::new(Some(path), true).unwrap();
+                    start.wait();
+                    for i in 0..300 {
+                        t.remember(&format!("{who} {i}\nsecond line")).unwrap();
+                    }
+                });
+            }
+        });
+        let t = Terminal::new(Some(path), true).unwrap();
+        let read: Vec<&String> = t.editor.history().iter().collect();
+        assert_eq!(read.len(), 600);
+        for who in ["left", "right"] {
+            let mine: Vec<&&String> = read.iter().filter(|e| e.starts_with(who)).collect();
+            let want: Vec<String> = (0..300)
+                .map(|i| format!("{who} {i}\nsecond line"))
+                .collect();
+            assert_eq!(mine.len(), 300);
+            assert!(mine.iter().zip(&want).all(|(a, b)| **a == b));
+        }
     }
 
     #[test]

@@ -466,6 +466,11 @@ pub struct Repl<'c, L, O, E> {
     history_failed: bool,
     /// Lines typed at a `"""` block that is still open.
     multiline: Option<Multiline>,
+    /// The last message sent, when its request failed (or was stopped
+    /// before any reply) and so is not in the conversation: `/retry` sends
+    /// it again. Sending anything else, `/clear`, `/load` and `/import`
+    /// drop it.
+    unsent: Option<String>,
 }
 
 impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
@@ -480,6 +485,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             env,
             history_failed: false,
             multiline: None,
+            unsent: None,
         }
     }
 
@@ -673,9 +679,18 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     }
 
     /// Sends a user message and streams the reply.
+    ///
+    /// When the request fails, or Ctrl-C stops it before any reply, the
+    /// conversation is left as it was before the message: earlier turns
+    /// stay, the message is not added (so the conversation still alternates
+    /// and nothing half-done is sent next time), and `/retry` sends it
+    /// again.
     async fn send(&mut self, text: &str) -> Result<()> {
+        self.unsent = None;
+        let kept = self.session.messages.len();
+        let session_images = std::mem::take(&mut self.session.images);
         let mut msg = Message::user(text);
-        let mut images = std::mem::take(&mut self.session.images);
+        let mut images = session_images.clone();
         if self.session.has("vision") {
             let (rest, paths) = find_images(text);
             for p in paths {
@@ -693,13 +708,26 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             msg.images = Some(images);
         }
         self.session.messages.push(msg);
-        self.reply().await
+        if !self.reply().await? {
+            self.session.messages.truncate(kept);
+            // `--image` pictures go with the next message sent instead.
+            self.session.images = session_images;
+            self.unsent = Some(text.to_string());
+        }
+        Ok(())
     }
 
-    /// Streams the reply to the conversation as it stands. Ctrl-C stops
-    /// it; what was shown stays in the conversation as the assistant's
-    /// turn, so the next request continues from there.
-    async fn reply(&mut self) -> Result<()> {
+    /// Streams the reply to the conversation as it stands, and returns
+    /// whether it became the assistant's turn.
+    ///
+    /// A reply that ends with `done` is added. Ctrl-C stops it; what was
+    /// shown is added, so the next request continues from there (nothing
+    /// shown, nothing added). A failure (an error status, a broken or
+    /// undecodable stream, an error line, a timeout, or a stream that ends
+    /// without `done`) adds nothing, even when part of the reply was shown:
+    /// it is reported in one line on stderr and the caller puts the
+    /// conversation back as it was.
+    async fn reply(&mut self) -> Result<bool> {
         let limit = if self.session.wordwrap {
             (self.env.width)()
                 .filter(|&w| w >= 10)
@@ -725,6 +753,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         let mut calls: Vec<ToolCall> = Vec::new();
         let mut last: Option<ChatResponse> = None;
         let mut failure: Option<anyhow::Error> = None;
+        let mut stopped = false;
 
         let started = tokio::select! {
             r = client.chat_stream(req) => Some(r),
@@ -736,7 +765,10 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 Ok(mut stream) => loop {
                     let item = tokio::select! {
                         biased;
-                        _ = &mut stop => break,
+                        _ = &mut stop => {
+                            stopped = true;
+                            break;
+                        }
                         item = stream.next() => item,
                     };
                     let r = match item {
@@ -767,21 +799,26 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                     }
                 },
             }
+        } else {
+            stopped = true;
+        }
+        if !stopped && failure.is_none() && last.is_none() {
+            failure = Some(anyhow::anyhow!(
+                "chat with `{model}` failed: the server ended the reply before it was done"
+            ));
         }
         view.finish();
         let tail = view.take();
         self.out.write_all(tail.as_bytes())?;
+        let shown = !content.is_empty() || !calls.is_empty() || !thinking.is_empty();
         // A blank line sets the reply apart from the next prompt.
-        if !content.is_empty() || !calls.is_empty() || !thinking.is_empty() {
+        if shown {
             self.out.write_all(b"\n")?;
         }
         self.out.flush()?;
 
-        if content.is_empty() && calls.is_empty() && thinking.is_empty() {
-            // Nothing came back: drop the question too, so that the
-            // conversation still alternates and can be sent again.
-            self.session.messages.pop();
-        } else {
+        let answered = failure.is_none() && (!stopped || shown);
+        if answered {
             let mut answer = Message::assistant(content);
             answer.thinking = (!thinking.is_empty()).then_some(thinking);
             answer.tool_calls = (!calls.is_empty()).then_some(calls);
@@ -797,7 +834,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 self.err.flush()?;
             }
         }
-        Ok(())
+        Ok(answered)
     }
 
     async fn command(&mut self, id: Id, word: &str, rest: &str) -> Result<Flow> {
@@ -823,6 +860,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             }
             Id::Clear => {
                 self.session.messages.clear();
+                self.unsent = None;
                 self.say("Cleared session context")?;
             }
             Id::Set => self.set(word, rest).await?,
@@ -1062,6 +1100,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             Ok(show) => {
                 self.adopt(model.to_string(), show);
                 self.session.messages.clear();
+                self.unsent = None;
                 if self.session.think.is_some_and(|t| t != Think::Bool(false)) {
                     self.warn_no_thinking()?;
                 }
@@ -1127,6 +1166,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 let n = messages.len();
                 self.session.system = None;
                 self.session.set_conversation(messages);
+                self.unsent = None;
                 self.say(&format!("Imported {n} messages from '{}'", path.display()))?;
             }
             Err(e) => self.error(&e)?,
@@ -1134,7 +1174,13 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(())
     }
 
+    /// Sends the last message again: the one whose request failed, if
+    /// any; else the last question of the conversation, whose answer is
+    /// replaced (and kept when the new request fails).
     async fn retry(&mut self) -> Result<()> {
+        if let Some(text) = self.unsent.take() {
+            return self.send(&text).await;
+        }
         let last_user = self
             .session
             .messages
@@ -1143,8 +1189,11 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         match last_user {
             None => self.say("Nothing to retry yet.")?,
             Some(i) => {
+                let before = self.session.messages.clone();
                 self.session.messages.truncate(i + 1);
-                self.reply().await?;
+                if !self.reply().await? {
+                    self.session.messages = before;
+                }
             }
         }
         Ok(())

@@ -25,6 +25,92 @@ use super::*;
 struct Stub {
     requests: Mutex<Vec<(String, Value)>>,
     installed: Mutex<HashSet<String>>,
+    /// What happens to the next chat request whose last message has this
+    /// content, in order (each is used once).
+    faults: Mutex<Vec<(String, ChatFault)>>,
+}
+
+/// How the stub answers a chat request instead of streaming the echo.
+#[derive(Clone, Debug)]
+enum ChatFault {
+    /// The echo, as usual.
+    Pass,
+    /// This status, content type and body.
+    Status(u16, &'static str, &'static str),
+    /// The first lines of the echo, then the connection drops.
+    CloseAfter(usize),
+    /// The first lines of the echo, then an error line.
+    ErrorAfter(usize, &'static str),
+    /// The first lines of the echo, then nothing more (until the client
+    /// gives up).
+    StallAfter(usize),
+    /// No answer at all.
+    NeverAnswer,
+    /// Status 200 with these bytes.
+    Raw(&'static [u8]),
+}
+
+impl Stub {
+    /// `fault` for the next chat request whose last message is `content`.
+    fn fail(&self, content: &str, fault: ChatFault) {
+        self.faults
+            .lock()
+            .unwrap()
+            .push((content.to_string(), fault));
+    }
+
+    fn fault_for(&self, content: &str) -> Option<ChatFault> {
+        let mut faults = self.faults.lock().unwrap();
+        let i = faults.iter().position(|(c, _)| c == content)?;
+        Some(faults.remove(i).1)
+    }
+}
+
+/// The reply to a chat request under `fault`; `lines` is the echo.
+async fn faulty(fault: ChatFault, lines: Vec<Value>) -> Response<Body> {
+    let first = |n: usize| -> Vec<Result<Bytes, io::Error>> {
+        lines
+            .iter()
+            .take(n)
+            .map(|l| Ok(Bytes::from(format!("{l}\n"))))
+            .collect()
+    };
+    let stream_of = |body: Body| {
+        Response::builder()
+            .header("content-type", "application/x-ndjson")
+            .body(body)
+            .unwrap()
+    };
+    match fault {
+        ChatFault::Pass => ndjson(lines, false),
+        ChatFault::Status(code, content_type, body) => Response::builder()
+            .status(code)
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap(),
+        ChatFault::CloseAfter(n) => {
+            let end = stream::once(async {
+                // Lets the lines before it leave: an error drops the
+                // connection at once.
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Err(io::Error::other("fault: close"))
+            });
+            stream_of(Body::from_stream(stream::iter(first(n)).chain(end)))
+        }
+        ChatFault::ErrorAfter(n, message) => {
+            let mut items = first(n);
+            items.push(Ok(Bytes::from(format!(
+                "{}\n",
+                json!({ "error": message })
+            ))));
+            stream_of(Body::from_stream(stream::iter(items)))
+        }
+        ChatFault::StallAfter(n) => stream_of(Body::from_stream(
+            stream::iter(first(n)).chain(stream::pending()),
+        )),
+        ChatFault::NeverAnswer => std::future::pending().await,
+        ChatFault::Raw(bytes) => stream_of(Body::from(bytes)),
+    }
 }
 
 fn capabilities(model: &str) -> Vec<&'static str> {
@@ -153,6 +239,7 @@ async fn handle(State(stub): State<Arc<Stub>>, req: Request) -> Response<Body> {
             if stall {
                 tokens.truncate(1);
             }
+            let fault = stub.fault_for(&last);
             for t in tokens {
                 lines.push(json!({"model": model, "message": {"role": "assistant", "content": t}, "done": false}));
             }
@@ -164,7 +251,10 @@ async fn handle(State(stub): State<Arc<Stub>>, req: Request) -> Response<Body> {
                     "prompt_eval_count": 2, "prompt_eval_duration": 1_000_000u64}),
                 );
             }
-            ndjson(lines, stall)
+            match fault {
+                Some(fault) => faulty(fault, lines).await,
+                None => ndjson(lines, stall),
+            }
         }
         _ => json_response(
             StatusCode::NOT_FOUND,
@@ -173,11 +263,16 @@ async fn handle(State(stub): State<Arc<Stub>>, req: Request) -> Response<Body> {
     }
 }
 
-async fn start_stub() -> (String, Arc<Stub>) {
+fn new_stub() -> Arc<Stub> {
     let stub = Arc::new(Stub::default());
     for m in ["tiny", "vis", "thinker", "other"] {
         stub.installed.lock().unwrap().insert(m.to_string());
     }
+    stub
+}
+
+async fn start_stub() -> (String, Arc<Stub>) {
+    let stub = new_stub();
     let app = Router::new().fallback(handle).with_state(Arc::clone(&stub));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -185,6 +280,53 @@ async fn start_stub() -> (String, Arc<Stub>) {
         axum::serve(listener, app).await.unwrap();
     });
     (url, stub)
+}
+
+/// The stub on a thread of its own, so that a test can stop it (its port
+/// then refuses connections) and start it again on the same port.
+struct Served {
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Serves `stub` on `127.0.0.1:port` (0 picks one); the port.
+fn serve_on(stub: &Arc<Stub>, port: u16) -> (Served, u16) {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = Router::new().fallback(handle).with_state(Arc::clone(stub));
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            tokio::select! {
+                _ = axum::serve(listener, app) => {}
+                _ = stopped => {}
+            }
+        });
+        // Closes the listener and every connection.
+        runtime.shutdown_background();
+    });
+    let served = Served {
+        shutdown: Some(shutdown),
+        thread: Some(thread),
+    };
+    (served, port)
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(s) = self.shutdown.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Stub {
@@ -209,6 +351,10 @@ impl Stub {
 // Line source and output
 // ---------------------------------------------------------------------------
 
+/// Called with a script line that starts with `!` (which the loop never
+/// sees), to change the world between two lines.
+type Hook = Box<dyn FnMut(&str)>;
+
 #[derive(Default)]
 struct Script {
     inputs: VecDeque<Input>,
@@ -216,12 +362,20 @@ struct Script {
     history: Rc<RefCell<Vec<String>>>,
     history_on: Rc<RefCell<bool>>,
     models: Rc<RefCell<Vec<String>>>,
+    hook: Option<Hook>,
 }
 
 impl LineSource for Script {
     fn read_line(&mut self, prompt: &str) -> io::Result<Input> {
         self.prompts.borrow_mut().push(prompt.to_string());
-        Ok(self.inputs.pop_front().unwrap_or(Input::Eof))
+        loop {
+            match self.inputs.pop_front() {
+                Some(Input::Line(l)) if l.starts_with('!') && self.hook.is_some() => {
+                    (self.hook.as_mut().unwrap())(&l);
+                }
+                next => return Ok(next.unwrap_or(Input::Eof)),
+            }
+        }
     }
     fn remember(&mut self, entry: &str) -> io::Result<()> {
         if *self.history_on.borrow() {
@@ -295,6 +449,26 @@ struct Setup {
     /// Ctrl-C fires once the output shows this.
     interrupt_at: Option<&'static str>,
     color: bool,
+    /// `--timeout`.
+    timeout: Option<std::time::Duration>,
+    /// Runs the script's `!` lines.
+    hook: Option<Hook>,
+}
+
+/// A client for `url` that opens a connection for each request (so that a
+/// stopped server is a refused connection, not a stale one).
+fn client(url: &str, timeout: Option<std::time::Duration>) -> Client {
+    let mut http = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0);
+    if let Some(t) = timeout {
+        http = http.read_timeout(t);
+    }
+    Client::builder()
+        .host(url)
+        .http_client(http.build().unwrap())
+        .build()
+        .unwrap()
 }
 
 /// Runs the loop over `script`.
@@ -303,8 +477,10 @@ async fn run_with(url: &str, session: Session, script: &[&str], setup: Setup) ->
         width,
         interrupt_at,
         color,
+        timeout,
+        hook,
     } = setup;
-    let client = Client::with_host(url).unwrap();
+    let client = client(url, timeout);
     let out = Shared::default();
     let err = Shared::default();
     let watched = out.clone();
@@ -334,6 +510,7 @@ async fn run_with(url: &str, session: Session, script: &[&str], setup: Setup) ->
     let source = Script {
         inputs: lines(script).into(),
         history_on: Rc::new(RefCell::new(true)),
+        hook,
         ..Script::default()
     };
     let (prompts, history, history_on, models) = (
@@ -959,6 +1136,284 @@ async fn server_errors_leave_the_session_running() {
         r.0
     );
     assert_eq!(r.1, 0, "the failed question is not kept");
+}
+
+/// The (role, content) pairs of a written `/export` file.
+fn exported(path: &std::path::Path) -> Vec<(String, String)> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    contents(&json!({ "messages": v }))
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Every way a chat request can fail. Each time: one error line, the
+/// prompt back, the failed message left out of the conversation (earlier
+/// turns intact), `/export` still working, and the next message sent with
+/// the earlier turns.
+#[tokio::test]
+async fn a_failed_request_leaves_the_earlier_turns_in_place() {
+    use ChatFault as F;
+    let html = "<!DOCTYPE html>\n<html>\n<head><title>500 Internal Server Error</title></head>\n\
+                <body>\n<h1>Internal Server Error</h1>\n</body>\n</html>\n";
+    let one_second = Some(std::time::Duration::from_secs(1));
+    let cases: Vec<(F, Option<std::time::Duration>, &str)> = vec![
+        (
+            F::Status(500, "text/html", html),
+            None,
+            "error: could not chat with `tiny`: 500 Internal Server Error (status code: 500)",
+        ),
+        (
+            F::Status(404, "application/json", r#"{"error":"model 'tiny' not found"}"#),
+            None,
+            "error: could not chat with `tiny`: model 'tiny' not found (status code: 404)",
+        ),
+        (
+            F::Status(401, "application/json", r#"{"error":"unauthorized"}"#),
+            None,
+            "error: could not chat with `tiny`: unauthorized (status code: 401)",
+        ),
+        (
+            F::NeverAnswer,
+            one_second,
+            "error: could not chat with `tiny`: timed out waiting for Ollama at",
+        ),
+        (
+            F::CloseAfter(2),
+            None,
+            "error: chat with `tiny` failed: request to",
+        ),
+        (
+            F::ErrorAfter(2, "an error was encountered while running the model"),
+            None,
+            "error: chat with `tiny` failed: an error was encountered while running the model",
+        ),
+        (
+            F::StallAfter(2),
+            one_second,
+            "error: chat with `tiny` failed: timed out waiting for Ollama at",
+        ),
+        (
+            F::Raw(b"not json\n"),
+            None,
+            "error: chat with `tiny` failed: could not decode the server's response",
+        ),
+        (
+            F::Raw(b"{\"model\":\"tiny\",\"message\":{\"role\":\"assistant\",\"content\":\"\xff\"},\"done\":false}\n"),
+            None,
+            "error: chat with `tiny` failed: could not decode the server's response",
+        ),
+        (
+            F::Raw(b""),
+            None,
+            "error: chat with `tiny` failed: the server ended the reply before it was done",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (fault, timeout, want)) in cases.into_iter().enumerate() {
+        let (url, stub) = start_stub().await;
+        let what = format!("{fault:?}");
+        stub.fail("second question", fault);
+        let file = dir.path().join(format!("after-{i}.json"));
+        let export = format!("/export {}", file.display());
+        let script = ["first", "second question", &export, "third"];
+        let r = run_with(
+            &url,
+            session("tiny"),
+            &script,
+            Setup {
+                timeout,
+                ..Setup::default()
+            },
+        )
+        .await;
+        r.result.unwrap();
+        let err = r.err.text();
+        assert_eq!(err.lines().count(), 1, "{what}: one line: {err:?}");
+        assert!(err.starts_with(want), "{what}: {err:?}");
+        assert_eq!(r.prompts, vec![">>> "; script.len() + 1], "{what}");
+
+        let chats = stub.bodies("/api/chat");
+        assert_eq!(chats.len(), 3, "{what}");
+        let earlier = [("user", "first"), ("assistant", "echo: first")];
+        assert_eq!(
+            contents(&chats[1]),
+            pairs(&[earlier[0], earlier[1], ("user", "second question")]),
+            "{what}"
+        );
+        assert_eq!(exported(&file), pairs(&earlier), "{what}");
+        #[cfg(unix)]
+        assert_eq!(mode(&file), 0o600, "{what}");
+        assert_eq!(
+            contents(&chats[2]),
+            pairs(&[earlier[0], earlier[1], ("user", "third")]),
+            "{what}: the failed turn is not sent again"
+        );
+        assert_eq!(r.session.messages.len(), 4, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_reply_cut_short_stays_on_screen_but_not_in_the_conversation() {
+    let (url, stub) = start_stub().await;
+    stub.fail("one two three", ChatFault::CloseAfter(2));
+    let r = run(&url, &["one two three", "next"]).await;
+    r.result.unwrap();
+    assert_eq!(r.out.text(), "echo: one\n\necho: next\n\n");
+    assert!(r.err.text().starts_with("error: chat with `tiny` failed"));
+    assert_eq!(
+        contents(&stub.last("/api/chat")),
+        pairs(&[("user", "next")])
+    );
+}
+
+#[tokio::test]
+async fn retry_after_a_failure_sends_the_failed_message() {
+    let (url, stub) = start_stub().await;
+    stub.fail("second", ChatFault::ErrorAfter(1, "model crashed"));
+    let r = run(&url, &["first", "second", "/retry", "third"]).await;
+    r.result.unwrap();
+    let chats = stub.bodies("/api/chat");
+    assert_eq!(chats.len(), 4);
+    assert_eq!(chats[2], chats[1], "the failed request is sent again");
+    assert_eq!(
+        contents(&chats[3]),
+        pairs(&[
+            ("user", "first"),
+            ("assistant", "echo: first"),
+            ("user", "second"),
+            ("assistant", "echo: second"),
+            ("user", "third"),
+        ])
+    );
+
+    // Typing the message again (or anything else) instead: it is sent
+    // once, and /retry then regenerates the reply to it.
+    let (url, stub) = start_stub().await;
+    stub.fail("second", ChatFault::Status(500, "text/plain", "busy"));
+    let r = run(&url, &["first", "second", "second", "/retry"]).await;
+    r.result.unwrap();
+    let chats = stub.bodies("/api/chat");
+    assert_eq!(chats.len(), 4);
+    assert_eq!(chats[2], chats[1]);
+    assert_eq!(chats[3], chats[2]);
+    assert_eq!(r.session.messages.len(), 4);
+}
+
+#[tokio::test]
+async fn a_failed_retry_keeps_the_old_reply() {
+    let (url, stub) = start_stub().await;
+    stub.fail("first", ChatFault::Pass);
+    stub.fail("first", ChatFault::CloseAfter(1));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chat.json");
+    let export = format!("/export {}", file.display());
+    let r = run(&url, &["first", "/retry", &export, "second"]).await;
+    r.result.unwrap();
+    assert_eq!(r.err.text().lines().count(), 1, "{}", r.err.text());
+    let earlier = [("user", "first"), ("assistant", "echo: first")];
+    assert_eq!(exported(&file), pairs(&earlier));
+    assert_eq!(
+        contents(&stub.last("/api/chat")),
+        pairs(&[earlier[0], earlier[1], ("user", "second")])
+    );
+}
+
+#[tokio::test]
+async fn clear_load_and_import_forget_a_failed_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chat.json");
+    std::fs::write(&file, r#"[{"role":"user","content":"old"}]"#).unwrap();
+    let import = format!("/import {}", file.display());
+    for command in ["/clear", "/load other", import.as_str()] {
+        let (url, stub) = start_stub().await;
+        stub.fail("lost", ChatFault::Status(500, "text/plain", "busy"));
+        let r = run(&url, &["lost", command, "/retry"]).await;
+        r.result.unwrap();
+        let chats = stub.bodies("/api/chat");
+        assert_eq!(
+            chats
+                .iter()
+                .filter(|c| c.to_string().contains("lost"))
+                .count(),
+            1,
+            "{command}: the failed message is not sent again"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ctrl_c_before_the_reply_leaves_the_message_for_retry() {
+    let (url, stub) = start_stub().await;
+    let r = run_with(
+        &url,
+        session("tiny"),
+        // Ctrl-C is pressed as soon as "Set 'quiet' mode." is shown: at
+        // once when "second" is sent.
+        &["first", "/set quiet", "second", "/retry"],
+        Setup {
+            interrupt_at: Some("Set 'quiet' mode."),
+            ..Setup::default()
+        },
+    )
+    .await;
+    r.result.unwrap();
+    assert_eq!(r.err.text(), "", "Ctrl-C is no error");
+    assert_eq!(
+        contents(&stub.last("/api/chat")),
+        pairs(&[
+            ("user", "first"),
+            ("assistant", "echo: first"),
+            ("user", "second")
+        ])
+    );
+    assert_eq!(r.session.messages.len(), 4);
+}
+
+#[tokio::test]
+async fn a_server_that_went_away_and_came_back() {
+    let stub = new_stub();
+    let (served, port) = serve_on(&stub, 0);
+    let server = Rc::new(RefCell::new(Some(served)));
+    let control = Rc::clone(&server);
+    let again = Arc::clone(&stub);
+    let hook: Hook = Box::new(move |line| match line {
+        "!stop" => drop(control.borrow_mut().take()),
+        "!start" => *control.borrow_mut() = Some(serve_on(&again, port).0),
+        other => panic!("unknown hook {other}"),
+    });
+    let url = format!("http://127.0.0.1:{port}");
+    let r = run_with(
+        &url,
+        session("tiny"),
+        &["first", "!stop", "second", "!start", "third"],
+        Setup {
+            hook: Some(hook),
+            ..Setup::default()
+        },
+    )
+    .await;
+    drop(server.borrow_mut().take());
+    r.result.unwrap();
+    let err = r.err.text();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error: could not chat with `tiny`: could not connect to Ollama at {url}"
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        contents(&stub.last("/api/chat")),
+        pairs(&[
+            ("user", "first"),
+            ("assistant", "echo: first"),
+            ("user", "third")
+        ])
+    );
 }
 
 #[test]

@@ -1436,6 +1436,71 @@ fn sigint_during_an_upload_names_the_file() {
 }
 
 #[test]
+fn create_after_an_interrupted_upload_sends_only_what_is_missing() {
+    let server = TestServer::start_empty();
+    let dir = Dir::new();
+    let files: [(&str, &[u8]); 4] = [
+        ("model-00001-of-00002.safetensors", b"first half"),
+        ("model-00002-of-00002.safetensors", b"second half"),
+        ("config.json", b"{\"architectures\":[\"LlamaForCausalLM\"]}"),
+        ("tokenizer.json", b"{}"),
+    ];
+    for (name, data) in files {
+        dir.write(&format!("hf/{name}"), data);
+    }
+    dir.write("hf/Modelfile", "FROM .\n");
+    let digests: Vec<String> = files.iter().map(|(_, data)| sha256(data)).collect();
+    let blob = |d: &str| format!("/api/blobs/{d}");
+    let (first, second) = (blob(&digests[0]), blob(&digests[1]));
+
+    // The second file's upload is sent but never answered; its existence
+    // check gets the usual "no".
+    server.set_fault_for(&second, Fault::NeverAnswer);
+    server.set_fault_once(
+        &second,
+        Fault::Status {
+            code: 404,
+            content_type: String::new(),
+            body: String::new(),
+        },
+    );
+    let args = ["create", "--progress=plain", "st", "-f", "hf/Modelfile"];
+    let run1 = Running::start(watched(&server, dir.path(), dir.path(), &args));
+    let deadline = Instant::now() + GUARD;
+    while !blob_requests(&server).contains(&("POST".into(), second.clone())) {
+        assert!(Instant::now() < deadline, "{:?}", blob_requests(&server));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    run1.interrupt();
+    let (status, lines) = run1.finish();
+    assert_eq!(status, 130, "{lines:?}");
+    assert!(server.has_blob(&digests[0]), "the first file was uploaded");
+    assert!(!server.has_blob(&digests[1]));
+    assert!(server.requests_to("/api/create").is_empty());
+
+    server.clear_faults();
+    server.clear_requests();
+    let out = run_in(&server, dir.path(), &args);
+    assert_eq!(code(&out), 0, "{}", stderr_of(&out));
+    let sent = blob_requests(&server);
+    assert_eq!(
+        sent.iter().filter(|(_, p)| *p == first).collect::<Vec<_>>(),
+        [&("HEAD".to_string(), first.clone())],
+        "the uploaded file is only looked for: {sent:?}"
+    );
+    for d in &digests[1..] {
+        assert!(sent.contains(&("POST".into(), blob(d))), "{sent:?}");
+        assert!(server.has_blob(d));
+    }
+    let create = create_bodies(&server);
+    assert_eq!(create.len(), 1);
+    for ((name, _), d) in files.iter().zip(&digests) {
+        assert_eq!(create[0]["files"][*name], d.as_str(), "{name}");
+    }
+    assert!(server.model_names().contains(&"st:latest".to_string()));
+}
+
+#[test]
 fn create_reports_a_digest_mismatch() {
     // The file changes between hashing and uploading: the server computes
     // another digest than the one in the upload's path, and refuses it.

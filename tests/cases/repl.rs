@@ -546,3 +546,153 @@ fn no_pull_exits_4_with_the_hint() {
     assert_eq!(chat.status(), 4);
     assert!(server.requests_to("/api/pull").is_empty());
 }
+
+/// Waits for an error line and the prompt after it; the line's text.
+fn error_line(chat: &mut Chat) -> String {
+    chat.expect("error: ");
+    let rest = chat.expect(">>> ");
+    let line = rest.trim_end().to_string();
+    assert!(!line.contains('\n'), "one line, then the prompt: {rest:?}");
+    line
+}
+
+#[test]
+fn a_failed_reply_leaves_the_conversation_and_the_terminal_intact() {
+    let server = TestServer::start();
+    let home = Home::new();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut chat = Chat::spawn(&server, &home, &["chat", "tiny"]);
+    chat.prompt();
+    chat.ask("first", "echo: first");
+
+    server.set_fault_once(
+        "/api/chat",
+        Fault::Status {
+            code: 500,
+            content_type: "text/html".into(),
+            body: "<html>\n<head><title>500 Internal Server Error</title></head>\n\
+                   <body><h1>Internal Server Error</h1></body>\n</html>\n"
+                .into(),
+        },
+    );
+    chat.line("second");
+    assert_eq!(
+        error_line(&mut chat),
+        "could not chat with `tiny`: 500 Internal Server Error (status code: 500)"
+    );
+
+    // Part of the reply is shown, then the server reports an error.
+    server.set_fault_once(
+        "/api/chat",
+        Fault::ErrorMidStream {
+            after_lines: 2,
+            message: "an error was encountered while running the model".into(),
+        },
+    );
+    chat.line("third one two");
+    chat.expect("echo: third");
+    assert_eq!(
+        error_line(&mut chat),
+        "chat with `tiny` failed: an error was encountered while running the model"
+    );
+    assert!(!chat.cooked(), "rustyline has the terminal again");
+    chat.ask("/retry", "echo: third one two");
+
+    // An existing file, readable by all, is replaced and made private.
+    let export = dir.path().join("after.json");
+    std::fs::write(&export, "old").expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&export, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    chat.ask(
+        &format!("/export {}", export.display()),
+        "Exported 4 messages",
+    );
+    chat.control('d');
+    assert_eq!(chat.status_and_terminal(), (0, true));
+
+    #[cfg(unix)]
+    assert_eq!(mode(&export), 0o600);
+    let complete = pairs(&[
+        ("user", "first"),
+        ("assistant", "echo: first"),
+        ("user", "third one two"),
+        ("assistant", "echo: third one two"),
+    ]);
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&export).expect("exported")).expect("JSON");
+    assert_eq!(turns(&json!({ "messages": saved })), complete);
+    let sent = chats(&server);
+    assert_eq!(sent.len(), 4);
+    assert_eq!(
+        turns(&sent[1]),
+        pairs(&[
+            ("user", "first"),
+            ("assistant", "echo: first"),
+            ("user", "second"),
+        ])
+    );
+    assert_eq!(
+        turns(&sent[2]),
+        complete[..3].to_vec(),
+        "no trace of 'second'"
+    );
+    assert_eq!(sent[3], sent[2], "/retry sends the failed message again");
+}
+
+#[test]
+fn a_server_that_stops_answering_then_comes_back() {
+    let server = TestServer::start();
+    let port = server.port();
+    let home = Home::new();
+    let mut chat = Chat::spawn(&server, &home, &["chat", "tiny", "--timeout", "2"]);
+    chat.prompt();
+    chat.ask("first", "echo: first");
+
+    drop(server);
+    chat.line("second");
+    let refused = error_line(&mut chat);
+    assert!(
+        refused.starts_with("could not chat with `tiny`: could not connect to Ollama at"),
+        "{refused}"
+    );
+
+    let server = TestServer::start_on(port);
+    server.set_fault_once("/api/chat", Fault::NeverAnswer);
+    chat.line("third");
+    let silent = error_line(&mut chat);
+    assert!(
+        silent.starts_with("could not chat with `tiny`: timed out waiting for Ollama at"),
+        "{silent}"
+    );
+
+    server.set_fault_once(
+        "/api/chat",
+        Fault::Stall {
+            after_lines: 2,
+            for_ms: 10_000,
+        },
+    );
+    chat.line("fourth one two");
+    chat.expect("echo: fourth");
+    let stalled = error_line(&mut chat);
+    assert!(
+        stalled.starts_with("chat with `tiny` failed: timed out waiting for Ollama at"),
+        "{stalled}"
+    );
+
+    chat.ask("fifth", "echo: fifth");
+    chat.control('d');
+    assert_eq!(chat.status_and_terminal(), (0, true));
+    let sent = chats(&server);
+    assert_eq!(
+        turns(sent.last().expect("a chat request")),
+        pairs(&[
+            ("user", "first"),
+            ("assistant", "echo: first"),
+            ("user", "fifth"),
+        ])
+    );
+}
