@@ -50,12 +50,24 @@ pub fn user_agent() -> String {
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for Client {
+    /// The host (without credentials), the header names, and the line limit:
+    /// never a header's value, which may be a credential.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.inner.headers.keys().map(HeaderName::as_str).collect();
+        f.debug_struct("Client")
+            .field("host", &self.inner.host)
+            .field("headers", &names)
+            .field("max_line", &self.inner.max_line)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     http: reqwest::Client,
     host: Host,
@@ -75,7 +87,6 @@ struct Inner {
 ///     .unwrap();
 /// assert_eq!(client.host().base_url(), "http://127.0.0.1:11434");
 /// ```
-#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     host: Option<String>,
@@ -111,6 +122,27 @@ impl Default for ClientBuilder {
     }
 }
 
+impl std::fmt::Debug for ClientBuilder {
+    /// The settings, with the host's password, the API key and every header
+    /// value left out: they may be credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let host = self.host.as_deref().map(crate::host::redact_userinfo);
+        let headers: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("ClientBuilder")
+            .field("host", &host)
+            .field("headers", &headers)
+            .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("follow_redirects", &self.follow_redirects)
+            .field("http", &self.http.is_some())
+            .field("max_line", &self.max_line)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("root_certificates", &self.root_certificates.len())
+            .finish()
+    }
+}
+
 impl ClientBuilder {
     /// The server, in any form `OLLAMA_HOST` accepts (see [`Host`]). Without
     /// it, `OLLAMA_HOST` is read, and without that the local default is used.
@@ -120,7 +152,9 @@ impl ClientBuilder {
     }
 
     /// Adds a header to every request. It is merged with the defaults
-    /// (`Content-Type`, `Accept`, `User-Agent`) and wins over them.
+    /// (`Content-Type`, `Accept`, `User-Agent`) and wins over them. Its
+    /// value is treated as sensitive (it may be a credential): no `Debug`
+    /// output shows it.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
@@ -228,9 +262,7 @@ impl ClientBuilder {
                 .map_err(|_| Error::InvalidRequest(format!("invalid header name `{name}`")))?;
             let mut value = HeaderValue::from_str(value.trim())
                 .map_err(|_| Error::InvalidRequest(format!("invalid value for header `{name}`")))?;
-            if name == AUTHORIZATION {
-                value.set_sensitive(true);
-            }
+            value.set_sensitive(true);
             headers.insert(name, value);
         }
 
@@ -288,16 +320,39 @@ fn sensitive(v: &str) -> Result<HeaderValue> {
     Ok(v)
 }
 
-/// Follows up to 10 redirects. reqwest already removes `Authorization` when
-/// the host or port changes; this also stops it crossing to another scheme.
+/// Follows up to 10 redirects, and stops at once at a loop (a URL visited
+/// before). reqwest already removes `Authorization` when the host or port
+/// changes; this also refuses a redirect from `https` to plain `http`, which
+/// would send the request, and any credential in it, unencrypted.
 fn redirect_policy() -> reqwest::redirect::Policy {
+    const LIMIT: usize = 10;
     reqwest::redirect::Policy::custom(|attempt| {
-        if attempt.previous().len() >= 10 {
-            attempt.error("too many redirects")
+        let next = redact_url(attempt.url());
+        let previous = attempt.previous();
+        if previous.iter().any(|u| u == attempt.url()) {
+            attempt.error(format!(
+                "redirect loop: the server redirects back to {next}"
+            ))
+        } else if previous.last().is_some_and(|u| u.scheme() == "https")
+            && attempt.url().scheme() == "http"
+        {
+            attempt.error(format!(
+                "refused a redirect from https to plain http ({next})"
+            ))
+        } else if previous.len() >= LIMIT {
+            attempt.error(format!("too many redirects ({LIMIT}), the last to {next}"))
         } else {
             attempt.follow()
         }
     })
+}
+
+/// A URL without its user name and password, for messages.
+fn redact_url(url: &url::Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
 }
 
 fn require_model(model: &str) -> Result<()> {
@@ -792,7 +847,7 @@ pub(crate) fn decode_document<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     // with an error line, even when a single document was asked for.
     match ndjson::decode_line::<T>(body) {
         Ok(Some(v)) => Ok(v),
-        Ok(None) => Err(Error::decode("empty response", body)),
+        Ok(None) => Err(Error::decode("the body is empty", body)),
         Err(e @ Error::Decode { .. }) => Err(last_line_error(body).unwrap_or(e)),
         Err(e) => Err(e),
     }
@@ -807,5 +862,47 @@ fn last_line_error(body: &[u8]) -> Option<Error> {
     match ndjson::decode_line::<serde_json::Value>(last) {
         Err(e @ Error::Stream { .. }) => Some(e),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_credentials() {
+        let builder = Client::builder()
+            .host("http://me:hunter22@127.0.0.1:1")
+            .api_key(Some("key-secret-1".into()))
+            .header("Authorization", "Bearer header-secret-2")
+            .header("X-Api-Key", "header-secret-3");
+        let client = Client::builder()
+            .host("http://me:hunter22@127.0.0.1:1")
+            .header("X-Api-Key", "header-secret-3")
+            .build()
+            .unwrap();
+        let keyed = Client::builder()
+            .host("127.0.0.1:1")
+            .api_key(Some("key-secret-1".into()))
+            .build()
+            .unwrap();
+        for text in [
+            format!("{builder:?}"),
+            format!("{builder:#?}"),
+            format!("{client:?}"),
+            format!("{client:#?}"),
+            format!("{keyed:?}"),
+        ] {
+            for secret in [
+                "hunter22",
+                "key-secret-1",
+                "header-secret",
+                "bWU6aHVudGVyMjI",
+            ] {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+        }
+        assert!(format!("{client:?}").contains("x-api-key"));
+        assert!(format!("{builder:?}").contains("me:***@127.0.0.1:1"));
     }
 }

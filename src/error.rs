@@ -75,7 +75,7 @@ pub enum Error {
     },
 
     /// A response (or one line of a stream) could not be decoded.
-    #[error("could not decode the server's response: {message} in `{line}`")]
+    #[error("could not decode the server's response: {message}{}", quoted(line))]
     Decode {
         /// What the decoder said.
         message: String,
@@ -99,6 +99,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// ` in `<line>`` for a decode error's text; nothing for an empty body.
+fn quoted(line: &str) -> String {
+    if line.is_empty() {
+        String::new()
+    } else {
+        format!(" in `{line}`")
+    }
 }
 
 impl Error {
@@ -168,18 +177,48 @@ impl Error {
         None
     }
 
-    /// Builds an [`Error::Decode`], keeping only the start of the text.
+    /// Whether this is an [`Error::Connect`] because the server's host name
+    /// could not be resolved to an address (no such name, or no DNS server
+    /// reachable).
+    pub fn is_unresolved_host(&self) -> bool {
+        let Error::Connect { source, .. } = self else {
+            return false;
+        };
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
+        while let Some(c) = cause {
+            // The HTTP layer's connector names a failed lookup "dns error",
+            // whether the system's resolver or a custom one failed.
+            let text = c.to_string();
+            if text == "dns error" || text.starts_with("failed to lookup address information") {
+                return true;
+            }
+            cause = c.source();
+        }
+        false
+    }
+
+    /// Builds an [`Error::Decode`], keeping only the start of the text: its
+    /// first line, at most 200 characters, so that the error stays one line.
     pub(crate) fn decode(message: impl std::fmt::Display, text: &[u8]) -> Error {
         const KEEP: usize = 200;
-        let text = String::from_utf8_lossy(text);
-        let line = match text.char_indices().nth(KEEP) {
-            Some((cut, _)) => format!("{}...", &text[..cut]),
-            None => text.into_owned(),
-        };
-        Error::Decode {
-            message: message.to_string(),
-            line,
+        let mut message = message.to_string();
+        // serde_json says "invalid unicode code point" both for a bad `\u`
+        // escape and for bytes that are not UTF-8; say which.
+        if message.starts_with("invalid unicode code point") {
+            if let Err(e) = std::str::from_utf8(text) {
+                let at = e.valid_up_to();
+                message = format!("invalid UTF-8: byte 0x{:02x} at offset {at}", text[at]);
+            }
         }
+        let text = String::from_utf8_lossy(text);
+        let trimmed = text.trim();
+        let first = trimmed.lines().next().unwrap_or("").trim_end();
+        let line = match first.char_indices().nth(KEEP) {
+            Some((cut, _)) => format!("{}...", &first[..cut]),
+            None if first.len() < trimmed.len() => format!("{first}..."),
+            None => first.to_string(),
+        };
+        Error::Decode { message, line }
     }
 }
 
@@ -323,6 +362,42 @@ mod tests {
             panic!()
         };
         assert_eq!(line.len(), 203);
+    }
+
+    #[test]
+    fn decode_keeps_only_the_first_line() {
+        let Error::Decode { line, .. } = Error::decode("bad", b"this is not json\n") else {
+            panic!()
+        };
+        assert_eq!(line, "this is not json");
+        let page = b"<!DOCTYPE html>\n<html><body>Bad gateway</body></html>\n";
+        let e = Error::decode("expected value at line 1 column 1", page);
+        assert_eq!(
+            e.to_string(),
+            "could not decode the server's response: expected value at line 1 column 1 \
+             in `<!DOCTYPE html>...`"
+        );
+    }
+
+    #[test]
+    fn decode_names_invalid_utf8() {
+        let text = b"{\"response\":\"a\xffb\"}";
+        let e = serde_json::from_slice::<serde_json::Value>(text).unwrap_err();
+        let Error::Decode { message, line } = Error::decode(e, text) else {
+            panic!()
+        };
+        assert_eq!(message, "invalid UTF-8: byte 0xff at offset 14");
+        assert_eq!(line, "{\"response\":\"a\u{fffd}b\"}");
+        // A bad escape in valid UTF-8 keeps serde_json's words.
+        let text = br#"{"response":"\udc00"}"#;
+        let e = serde_json::from_slice::<serde_json::Value>(text).unwrap_err();
+        let Error::Decode { message, .. } = Error::decode(e, text) else {
+            panic!()
+        };
+        assert!(
+            message.starts_with("lone leading surrogate") || message.starts_with("invalid unicode"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use ollama_rs::{Error, TlsProblem};
 
@@ -144,6 +145,72 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// The credentials this run was given (`-H` values that carry one,
+/// `OLLAMA_API_KEY`, the host's password), set once the client is built.
+static SECRETS: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Secrets shorter than this are not searched for: a one-letter password
+/// would blank out every such letter of every message.
+const SHORTEST_SECRET: usize = 4;
+
+/// Registers the run's credentials, so that [`scrub`] removes them from
+/// every error, warning and panic message, even when a server or a proxy
+/// echoes them back. Only the first call counts.
+pub fn set_secrets(secrets: Vec<String>) {
+    let _ = SECRETS.set(searchable(secrets));
+}
+
+/// The secrets worth searching for, longest first (so that a secret that
+/// contains another goes whole).
+fn searchable(secrets: Vec<String>) -> Vec<String> {
+    let mut secrets: Vec<String> = secrets
+        .into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| s.len() >= SHORTEST_SECRET)
+        .collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    secrets
+}
+
+/// `text` with every registered secret replaced by `***`.
+pub fn scrub(text: &str) -> String {
+    scrub_with(text, SECRETS.get().map_or(&[], Vec::as_slice))
+}
+
+fn scrub_with(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "***");
+        }
+    }
+    out
+}
+
+/// One line of text that is safe to print on a terminal: line breaks and
+/// tabs become spaces, other control characters (a server's escape codes)
+/// are shown escaped, and registered secrets are removed.
+pub fn one_line(text: &str) -> String {
+    scrub(&flatten(text))
+}
+
+fn flatten(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        match c {
+            '\n' | '\r' | '\t' => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Prints the error line and any hint on stderr, and returns the status.
 pub fn report(err: &anyhow::Error, ui: &Ui) -> ExitCode {
     let code = code(err);
@@ -173,7 +240,7 @@ fn print_with_hints(label: &str, err: &anyhow::Error, code: u8, _ui: &Ui) {
     let _ = writeln!(stderr, "ollama-rs: {label} {}", message(err));
     for hint in hints(err, code) {
         let h = console::style("hint:").cyan().bold().for_stderr();
-        let _ = writeln!(stderr, "ollama-rs: {h} {hint}");
+        let _ = writeln!(stderr, "ollama-rs: {h} {}", one_line(&hint));
     }
 }
 
@@ -183,25 +250,72 @@ pub fn json_error(err: &anyhow::Error) -> String {
     err.chain()
         .find_map(|c| c.downcast_ref::<Error>())
         .and_then(Error::server_message)
-        .map_or_else(|| message(err), str::to_string)
+        .map_or_else(|| message(err), |m| one_line(&server_text(m)))
 }
 
-/// The error's text: each context, the library error, and then only the
-/// deepest cause under it (the HTTP layer's wrappers in between say nothing
-/// a user needs).
-///
-/// It is always one line: a server's HTML error page is reduced to its
-/// title (or its text), and line breaks become blanks.
+/// A server's message as the command shows it: an HTML page (a proxy's or
+/// a web server's error page) by its title or its first heading, not its
+/// markup; any other text by its first line, cut to 200 characters.
+fn server_text(message: &str) -> String {
+    let text = message.trim();
+    let starts = |tag: &str| {
+        text.get(..tag.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(tag))
+    };
+    if starts("<!doctype") || starts("<html") || starts("<head") || starts("<body") {
+        return match html_title(text) {
+            Some(title) => format!("the server answered with an HTML page: {}", cut(&title)),
+            None => "the server answered with an HTML page".to_string(),
+        };
+    }
+    let first = text.lines().next().unwrap_or("").trim_end();
+    let short = cut(first);
+    if first.len() < text.len() && !short.ends_with("...") {
+        format!("{short}...")
+    } else {
+        short
+    }
+}
+
+/// At most 200 characters of a line, with `...` when cut.
+fn cut(text: &str) -> String {
+    const KEEP: usize = 200;
+    match text.char_indices().nth(KEEP) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// The text of an HTML page's `<title>` (else its first `<h1>`), with its
+/// whitespace collapsed, when there is one.
+fn html_title(page: &str) -> Option<String> {
+    // ASCII lowercasing keeps every byte where it was.
+    let lower = page.to_ascii_lowercase();
+    let inner = |tag: &str| {
+        let open = lower.find(&format!("<{tag}"))?;
+        let start = open + lower[open..].find('>')? + 1;
+        let end = start + lower[start..].find(&format!("</{tag}"))?;
+        let text = page[start..end].split_whitespace().collect::<Vec<_>>();
+        (!text.is_empty()).then(|| text.join(" "))
+    };
+    inner("title").or_else(|| inner("h1"))
+}
+
+/// The error's text, on one line: each context, the library error, and then
+/// only the deepest cause under it (the HTTP layer's wrappers in between say
+/// nothing a user needs). A host name that could not be resolved, and a
+/// connection that broke while the answer was read, are said so in words.
 pub fn message(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
-        let text = match cause.downcast_ref::<Error>() {
-            Some(Error::Api { status, message }) if looks_like_html(message) => {
-                format!("{} (status code: {status})", html_text(message))
+        // A server's own words are shown short; the rest as they are.
+        match cause.downcast_ref::<Error>() {
+            Some(Error::Api { status, message }) => {
+                parts.push(format!("{} (status code: {status})", server_text(message)))
             }
-            _ => cause.to_string(),
-        };
-        parts.push(one_line(&text));
+            Some(Error::Stream { message }) => parts.push(server_text(message)),
+            _ => parts.push(cause.to_string()),
+        }
         if let Some(lib) = cause.downcast_ref::<Error>() {
             // A refused TLS handshake, in words, instead of the TLS layer's.
             if let Some(problem) = lib.tls_problem() {
@@ -212,84 +326,49 @@ pub fn message(err: &anyhow::Error) -> String {
                 while let Some(next) = root.source() {
                     root = next;
                 }
-                parts.push(root.to_string());
+                match (unresolved_name(lib), lib) {
+                    (Some(name), _) => {
+                        parts.push(format!("could not resolve the host name `{name}` ({root})"))
+                    }
+                    (None, Error::Http { source, .. })
+                        if source.is_body() || source.is_decode() =>
+                    {
+                        parts.push(format!(
+                            "the connection broke while the answer was being read ({root})"
+                        ))
+                    }
+                    _ => parts.push(root.to_string()),
+                }
             }
             break;
         }
     }
     parts.dedup();
-    parts.join(": ")
+    one_line(&parts.join(": "))
 }
 
-/// The longest text kept from an HTML page.
-const HTML_TEXT_MAX: usize = 200;
-
-fn looks_like_html(text: &str) -> bool {
-    let head: String = text.trim_start().chars().take(64).collect();
-    let head = head.to_ascii_lowercase();
-    head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<head")
-}
-
-/// What an HTML error page says: its title, else its text without tags.
-fn html_text(page: &str) -> String {
-    let lower = page.to_ascii_lowercase();
-    let title = lower.find("<title").and_then(|start| {
-        let open_end = start + lower[start..].find('>')? + 1;
-        let close = open_end + lower[open_end..].find("</title")?;
-        Some(&page[open_end..close])
-    });
-    let text = match title.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => t.to_string(),
-        None => {
-            let mut text = String::with_capacity(page.len());
-            let mut in_tag = false;
-            for c in page.chars() {
-                match c {
-                    '<' => in_tag = true,
-                    '>' if in_tag => {
-                        in_tag = false;
-                        text.push(' ');
-                    }
-                    c if !in_tag => text.push(c),
-                    _ => {}
-                }
-            }
-            text
-        }
+/// The host name of a connection that failed because it did not resolve.
+fn unresolved_name(e: &Error) -> Option<String> {
+    let Error::Connect { host, .. } = e else {
+        return None;
     };
-    let text = text
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ");
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.is_empty() {
-        return "an HTML page".into();
+    if !e.is_unresolved_host() {
+        return None;
     }
-    match text.char_indices().nth(HTML_TEXT_MAX) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text,
-    }
-}
-
-/// The text with each line break, and the blanks around it, made one space.
-fn one_line(text: &str) -> String {
-    if !text.contains(['\n', '\r']) {
-        return text.to_string();
-    }
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let url = url::Url::parse(host).ok()?;
+    url.host_str().map(str::to_string)
 }
 
 fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
     let mut out = Vec::new();
     let lib = err.chain().find_map(|c| c.downcast_ref::<Error>());
     match (code, lib) {
+        (UNREACHABLE, Some(e @ Error::Connect { .. })) if unresolved_name(e).is_some() => {
+            out.push(
+                "check the host name in --host or OLLAMA_HOST, and this machine's network and DNS"
+                    .into(),
+            );
+        }
         (UNREACHABLE, Some(e @ Error::Connect { host, .. })) => {
             if let Some(problem) = e.tls_problem() {
                 out.extend(tls_hints(&problem));
@@ -444,46 +523,48 @@ fn host_name(base: &str) -> String {
 mod tests {
     use super::*;
 
-    fn api(status: u16, message: &str) -> anyhow::Error {
-        anyhow::Error::new(Error::Api {
-            status,
-            message: message.into(),
-        })
-        .context("could not chat with `tiny`")
+    #[test]
+    fn messages_become_one_safe_line() {
+        assert_eq!(flatten("a\nb\r\n\tc\n"), "a b c");
+        assert_eq!(flatten("red \u{1b}[31mX"), "red \\u{1b}[31mX");
+        assert_eq!(flatten("  plain  "), "plain");
     }
 
     #[test]
-    fn html_pages_become_their_title() {
-        let page = "<!DOCTYPE html>\n<html>\n<head><title>502 Bad Gateway</title></head>\n\
-                    <body>\n<center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx</center>\n\
-                    </body>\n</html>\n";
+    fn server_messages_are_short() {
+        assert_eq!(server_text("boom"), "boom");
+        assert_eq!(server_text("404 page not found"), "404 page not found");
+        assert_eq!(server_text("first line\nsecond line\n"), "first line...");
+        assert_eq!(server_text(&"x".repeat(500)).len(), 203);
+        let page =
+            "<html>\n<head><TITLE>502  Bad\n Gateway</TITLE></head>\n<body>...</body></html>";
         assert_eq!(
-            message(&api(502, page)),
-            "could not chat with `tiny`: 502 Bad Gateway (status code: 502)"
+            server_text(page),
+            "the server answered with an HTML page: 502 Bad Gateway"
+        );
+        let page = "<!DOCTYPE html><html><body><h1>Gone fishing</h1></body></html>";
+        assert_eq!(
+            server_text(page),
+            "the server answered with an HTML page: Gone fishing"
         );
         assert_eq!(
-            message(&api(500, "<html><body>Bad &amp; broken</body></html>")),
-            "could not chat with `tiny`: Bad & broken (status code: 500)"
+            server_text("<html><body><p>nothing</p></body></html>"),
+            "the server answered with an HTML page"
         );
-        assert_eq!(
-            message(&api(500, "<html><body></body></html>")),
-            "could not chat with `tiny`: an HTML page (status code: 500)"
-        );
-        let long = format!("<html><body>{}</body></html>", "word ".repeat(100));
-        let m = message(&api(500, &long));
-        assert!(m.ends_with("... (status code: 500)"), "{m}");
-        assert!(m.len() < 280, "{m}");
     }
 
     #[test]
-    fn messages_are_one_line() {
+    fn secrets_are_scrubbed_longest_first() {
+        let secrets = searchable(vec![
+            "abc".into(),
+            "tok-123".into(),
+            "Bearer tok-123".into(),
+            " tok-123 ".into(),
+        ]);
+        assert_eq!(secrets, ["Bearer tok-123", "tok-123"]);
         assert_eq!(
-            message(&api(500, "line one\n  line two\r\n")),
-            "could not chat with `tiny`: line one line two (status code: 500)"
-        );
-        assert_eq!(
-            message(&api(500, "a <b> in text")),
-            "could not chat with `tiny`: a <b> in text (status code: 500)"
+            scrub_with("sent Bearer tok-123, then tok-123; abc stays", &secrets),
+            "sent ***, then ***; abc stays"
         );
     }
 }

@@ -29,11 +29,19 @@ pub struct Host {
 }
 
 impl fmt::Debug for Host {
-    // Never print the password.
+    // Never print the password, nor a user name without one (it may be a
+    // token).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials = self.credentials.as_ref().map(|(u, p)| {
+            if p.is_empty() {
+                "***".to_string()
+            } else {
+                format!("{u}:***")
+            }
+        });
         f.debug_struct("Host")
             .field("base", &self.base)
-            .field("credentials", &self.credentials.as_ref().map(|(u, _)| u))
+            .field("credentials", &credentials)
             .finish()
     }
 }
@@ -44,7 +52,8 @@ impl fmt::Display for Host {
     }
 }
 
-/// Why a host could not be resolved.
+/// Why a host could not be resolved. Its text quotes the input with the
+/// password of a `user:password@` replaced by `***`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid Ollama host `{input}`: {reason}")]
 pub struct HostError {
@@ -57,7 +66,7 @@ impl Host {
     pub fn parse(input: Option<&str>) -> Result<Host, HostError> {
         let raw = input.unwrap_or("").trim();
         let err = |reason| HostError {
-            input: raw.to_string(),
+            input: redact_userinfo(raw),
             reason,
         };
         let (scheme, rest, mut port) = match raw.split_once("://") {
@@ -205,6 +214,24 @@ impl Host {
     }
 }
 
+/// A host string with the password of its `user:password@` (if any)
+/// replaced by `***` (or the whole `user@` when there is no password), for
+/// messages and `Debug` output.
+pub(crate) fn redact_userinfo(raw: &str) -> String {
+    let start = raw.find("://").map_or(0, |i| i + 3);
+    let rest = &raw[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return raw.to_string();
+    };
+    // A user name alone may be a token (`https://TOKEN@host`): hidden too.
+    let shown = match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{user}:***"),
+        None => "***".to_string(),
+    };
+    format!("{}{shown}{}", &raw[..start], &rest[at..])
+}
+
 impl std::str::FromStr for Host {
     type Err = HostError;
     fn from_str(s: &str) -> Result<Host, HostError> {
@@ -266,6 +293,21 @@ mod tests {
         assert_eq!(h.base_url(), "https://example.com:443");
         assert_eq!(h.credentials(), Some(("me", "s@cret")));
         assert!(!format!("{h:?}").contains("cret"));
+    }
+
+    #[test]
+    fn errors_never_quote_the_password() {
+        let e = Host::parse(Some("http://me:s3cret@example.com:port")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid Ollama host `http://me:***@example.com:port`: \
+             the port must be a number from 0 to 65535"
+        );
+        let e = Host::parse(Some("me:pa:ss@exa mple.com/x@y")).unwrap_err();
+        assert!(!e.to_string().contains("pa:ss"), "{e}");
+        assert!(e.to_string().contains("me:***@exa mple.com/x@y"), "{e}");
+        assert_eq!(redact_userinfo("example.com/a@b"), "example.com/a@b");
+        assert_eq!(redact_userinfo("https://tok@h"), "https://***@h");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::ui::progress::Activity;
 use crate::ui::Ui;
 
 fn main() -> ExitCode {
+    set_panic_hook();
     // A shell asking for completions (`COMPLETE=<shell> ollama-rs ...`) is
     // answered here, and the process exits, before anything else runs.
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
@@ -71,6 +72,45 @@ fn main() -> ExitCode {
             ExitCode::from(exit::INTERRUPTED)
         }
     }
+}
+
+/// Reports a panic as the default hook does (thread, place, message, and a
+/// backtrace when `RUST_BACKTRACE` asks for one), but with the run's
+/// credentials removed from the message: a panic's text can quote the data
+/// it was working on.
+fn set_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "Box<dyn Any>".to_string());
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("<unnamed>");
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()))
+            .unwrap_or_default();
+        let backtrace = std::backtrace::Backtrace::capture();
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "thread '{name}' panicked{place}:\n{}",
+            exit::scrub(&message)
+        );
+        match backtrace.status() {
+            std::backtrace::BacktraceStatus::Captured => {
+                let _ = writeln!(err, "stack backtrace:\n{backtrace}");
+            }
+            _ => {
+                let _ = writeln!(
+                    err,
+                    "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace"
+                );
+            }
+        }
+    }));
 }
 
 /// How the command ended.

@@ -246,6 +246,7 @@ fn warn(text: &str) {
 
 /// `create`.
 pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    crate::commands::check_model(&a.model)?;
     let Source {
         mut parts,
         dir,

@@ -8,10 +8,11 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ollama_rs::{Client, EmbedRequest, KeepAlive};
+use ollama_rs::{Client, EmbedRequest};
 
 use crate::cli::EmbedArgs;
-use crate::commands::generate::{check_model, parse_options};
+use crate::commands::check_model;
+use crate::commands::generate::{parse_keep_alive, parse_options};
 use crate::exit::{about_model, usage};
 use crate::ui::Ui;
 
@@ -19,6 +20,7 @@ use crate::ui::Ui;
 pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
     check_model(&a.model)?;
     let options = parse_options(&a.options)?;
+    let keep_alive = a.keep_alive.as_deref().map(parse_keep_alive).transpose()?;
     let inputs: Vec<String> = if !a.input.is_empty() {
         a.input.clone()
     } else if ui.stdin_tty {
@@ -65,7 +67,7 @@ pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
             req.truncate = truncate;
             req.dimensions = a.dimensions;
             req.options = options.clone();
-            req.keep_alive = a.keep_alive.as_deref().map(KeepAlive::from);
+            req.keep_alive = keep_alive.clone();
             if ui.json {
                 // As plain JSON, so that fields newer than the typed
                 // response are printed too.

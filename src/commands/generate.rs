@@ -16,6 +16,7 @@ use ollama_rs::{
 use serde_json::Value;
 
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
+use crate::commands::check_model;
 use crate::exit::{about_model, usage};
 use crate::ui::format::go_duration;
 use crate::ui::Ui;
@@ -56,6 +57,54 @@ pub fn parse_options(pairs: &[String]) -> Result<Option<Options>> {
     Ok(Some(o))
 }
 
+/// Parses `--keep-alive`: a number of seconds, or a duration in the
+/// server's (Go's) syntax, such as `5m`, `1h30m` or `-1s`. Anything else
+/// would reach the server and come back as a 400; it is a usage error here.
+pub fn parse_keep_alive(s: &str) -> Result<KeepAlive> {
+    let t = s.trim();
+    if t.parse::<f64>().is_ok_and(f64::is_finite) || is_go_duration(t) {
+        return Ok(KeepAlive::from(t));
+    }
+    Err(usage(format!(
+        "--keep-alive `{s}` is not a duration: give seconds (300), or a number with a unit \
+         like 5m or 1h30m (units: ns, us, ms, s, m, h); a negative value keeps the model loaded"
+    )))
+}
+
+/// Whether `s` is a duration Go's `time.ParseDuration` accepts: an optional
+/// sign, then numbers (with an optional fraction), each followed by a unit.
+fn is_go_duration(s: &str) -> bool {
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if s == "0" {
+        return true;
+    }
+    let mut rest = s;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let number = &rest[..digits];
+        if !number.chars().any(|c| c.is_ascii_digit()) || number.matches('.').count() > 1 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        if !matches!(
+            &rest[..unit],
+            "ns" | "us" | "µs" | "μs" | "ms" | "s" | "m" | "h"
+        ) {
+            return false;
+        }
+        rest = &rest[unit..];
+    }
+    true
+}
+
 /// Reads a local file for a flag, with status 2 when it cannot be read or
 /// is empty.
 pub fn read_input_file(path: &Path, what: &str) -> Result<String> {
@@ -93,6 +142,12 @@ impl Common {
             .images
             .iter()
             .map(|p| {
+                if std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() == 0) {
+                    return Err(usage(format!(
+                        "image `{}` is empty: give a PNG, JPEG or WebP file",
+                        p.display()
+                    )));
+                }
                 Image::from_path(p).map_err(|e| {
                     usage(format!(
                         "could not read image `{}`: {}",
@@ -108,7 +163,7 @@ impl Common {
         };
         Ok(Common {
             options: parse_options(&a.options)?,
-            keep_alive: a.keep_alive.as_deref().map(KeepAlive::from),
+            keep_alive: a.keep_alive.as_deref().map(parse_keep_alive).transpose()?,
             format: a.format.as_deref().map(parse_format).transpose()?,
             images,
             think,
@@ -153,15 +208,6 @@ fn prompt_of(stdin: Option<String>, args: &[String]) -> String {
         parts.push(args.join(" "));
     }
     parts.join("\n")
-}
-
-/// An empty model name would reach the server as `model ''` and come back
-/// as "not found" with a pointless pull hint; it is a usage error.
-pub fn check_model(model: &str) -> Result<()> {
-    if model.trim().is_empty() {
-        return Err(usage("the model name is empty"));
-    }
-    Ok(())
 }
 
 /// What the renderer needs from a generate or chat response.
@@ -394,9 +440,20 @@ struct Job<'a> {
     doing: &'static str,
 }
 
+/// A stream that ended, without an error, before its `done: true` line: a
+/// proxy or server that cut the answer short. What arrived is printed, but
+/// the answer is not whole.
+#[derive(Debug, thiserror::Error)]
+#[error("the server ended the stream before the answer was complete")]
+pub struct Incomplete;
+
 impl Job<'_> {
     fn failed(&self, e: ollama_rs::Error) -> anyhow::Error {
         anyhow::Error::new(e).context(format!("{} `{}` failed", self.doing, self.model))
+    }
+
+    fn incomplete(&self) -> anyhow::Error {
+        anyhow::Error::new(Incomplete).context(format!("{} `{}` failed", self.doing, self.model))
     }
 
     /// `--json`: the server's objects, one per line. They are decoded as
@@ -427,6 +484,9 @@ impl Job<'_> {
                     last = Some(v);
                 }
             }
+            if last.is_none() {
+                return Err(self.incomplete());
+            }
         }
         if self.args.verbose {
             if let Some(m) = last.and_then(|v| serde_json::from_value::<Metrics>(v).ok()) {
@@ -443,11 +503,13 @@ impl Job<'_> {
     ) -> Result<Option<Metrics>> {
         let mut out = Renderer::new(self.ui, self.args.hide_thinking);
         let mut metrics = None;
+        let mut done = false;
         while let Some(item) = stream.next().await {
             match item {
                 Ok(r) => {
                     out.show(&r)?;
                     if r.done() {
+                        done = true;
                         metrics = Some(r.metrics());
                     }
                 }
@@ -459,6 +521,9 @@ impl Job<'_> {
             }
         }
         out.finish()?;
+        if !done {
+            return Err(self.incomplete());
+        }
         Ok(metrics)
     }
 
@@ -624,4 +689,31 @@ pub async fn chat(a: ChatArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
         job.render(stream).await?
     };
     Ok(job.done(metrics))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_alive_accepts_seconds_and_go_durations_only() {
+        for ok in [
+            "300", "-1", "0", "2.5", "5m", "1h30m", "-1s", "+2h", ".5s", "1.5h", "10us", "3µs",
+        ] {
+            assert!(parse_keep_alive(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "", "soon", "5 m", "5x", "m", ".", "1..5s", "inf", "NaN", "-", "1h30",
+        ] {
+            assert!(parse_keep_alive(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_keep_alive("5m").unwrap(),
+            KeepAlive::Duration("5m".into())
+        );
+        assert_eq!(
+            parse_keep_alive(" 300 ").unwrap(),
+            KeepAlive::Seconds(300.0)
+        );
+    }
 }

@@ -13,6 +13,7 @@ use ollama_rs::{Client, GenerateRequest, KeepAlive, ShowRequest, ShowResponse};
 use serde_json::{json, Map, Value};
 
 use crate::cli::{CopyArgs, ListArgs, RemoveArgs, ShowArgs, SortKey, StopArgs};
+use crate::commands::{check_model, check_models};
 use crate::exit::{self, about_local_model, about_model};
 use crate::ui::format::{go_float, human_bytes, human_number, parse_rfc3339, relative_time, table};
 use crate::ui::Ui;
@@ -157,6 +158,7 @@ pub fn until(expires_at: Option<&str>, now: f64) -> String {
 
 /// `show`.
 pub async fn show(args: ShowArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    check_model(&args.model)?;
     // `verbose` is sent only when asked for, like every other default.
     let mut req = ShowRequest::new(args.model.as_str());
     if args.verbose {
@@ -408,6 +410,8 @@ fn array_item(v: &Value) -> String {
 
 /// `cp`.
 pub async fn copy(args: CopyArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    check_model(&args.source)?;
+    check_model(&args.destination)?;
     let result = about_model(
         client.copy(&args.source, &args.destination).await,
         "could not copy",
@@ -480,6 +484,7 @@ fn unload(model: &str) -> GenerateRequest {
 
 /// `rm`: unload each model, then delete it.
 pub async fn remove(args: RemoveArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    check_models(&args.models)?;
     each_model(
         &args.models,
         ui,
@@ -498,6 +503,7 @@ pub async fn remove(args: RemoveArgs, client: &Client, ui: &Ui) -> Result<ExitCo
 /// `stop`: unload models (`keep_alive` 0). Like the official CLI, it prints
 /// nothing on success.
 pub async fn stop(args: StopArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    check_models(&args.models)?;
     let models: Vec<String> = if args.all {
         let running = client.ps().await?;
         running

@@ -17,6 +17,9 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::exit::usage;
 use crate::ui::Ui;
 
+mod names;
+pub use names::{check_model, check_models};
+
 /// Runs the parsed command line.
 pub async fn run(cli: Cli, ui: &Ui) -> Result<ExitCode> {
     // The interactive chat waits for lines on the runtime's thread, so a
@@ -44,6 +47,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<ExitCode> {
 /// put `OLLAMA_HOST` there), `-H`, `--timeout`, `--connect-timeout`,
 /// `--cacert`; and whether to keep connections open between requests.
 fn client(g: &GlobalArgs, reuse_connections: bool) -> Result<Client> {
+    crate::exit::set_secrets(secrets(g));
     let mut b = Client::builder()
         .reuse_connections(reuse_connections)
         .connect_timeout(Duration::from_secs_f64(g.connect_timeout))
@@ -57,11 +61,17 @@ fn client(g: &GlobalArgs, reuse_connections: bool) -> Result<Client> {
         b = b.timeout(Duration::from_secs_f64(t));
     }
     for h in &g.headers {
-        let (name, value) = h
-            .split_once(':')
-            .ok_or_else(|| usage(format!("header `{h}` must look like 'Name: value'")))?;
+        // The value may be a credential: messages quote only the start.
+        let (name, value) = h.split_once(':').ok_or_else(|| {
+            usage(format!(
+                "header `{}` must look like 'Name: value'",
+                header_start(h)
+            ))
+        })?;
         if name.trim().is_empty() {
-            return Err(usage(format!("header `{h}` has no name")));
+            return Err(usage(
+                "a -H header has no name before `:`; it must look like 'Name: value'",
+            ));
         }
         b = b.header(name.trim(), value.trim());
     }
@@ -110,4 +120,51 @@ fn ca_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>> {
         )));
     }
     Ok(certs)
+}
+
+/// The start of a malformed `-H` value, up to its first space or `=`: enough
+/// to tell which one it is, without quoting a credential after the name.
+fn header_start(h: &str) -> String {
+    let h = h.trim();
+    match h.find([' ', '\t', '=']) {
+        Some(i) => format!("{}...", &h[..i]),
+        None => h.chars().take(40).collect(),
+    }
+}
+
+/// The credentials the command line and the environment give, to be kept
+/// out of every message: values of `-H` headers whose name suggests one
+/// (and the token after an auth scheme), `OLLAMA_API_KEY`, and the
+/// `user:password` of the host with its Basic form.
+fn secrets(g: &GlobalArgs) -> Vec<String> {
+    use base64::Engine as _;
+    const NAMES: [&str; 6] = ["auth", "key", "token", "secret", "cookie", "pass"];
+    let mut out = Vec::new();
+    for h in &g.headers {
+        let Some((name, value)) = h.split_once(':') else {
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        if NAMES.iter().any(|n| name.contains(n)) {
+            let value = value.trim();
+            out.push(value.to_string());
+            if let Some((_scheme, token)) = value.split_once(' ') {
+                out.push(token.to_string());
+            }
+        }
+    }
+    if let Ok(key) = std::env::var("OLLAMA_API_KEY") {
+        out.push(key);
+    }
+    if let Some(host) = g.host.as_deref() {
+        if let Ok(h) = ollama_rs::Host::parse(Some(host)) {
+            if let Some((user, pass)) = h.credentials() {
+                let pair = format!("{user}:{pass}");
+                out.push(base64::engine::general_purpose::STANDARD.encode(&pair));
+                out.push(pair);
+                out.push(if pass.is_empty() { user } else { pass }.to_string());
+            }
+        }
+    }
+    out
 }

@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use ollama_rs::{Client, ProgressResponse, PullRequest, PushRequest, ResponseStream};
 
 use crate::cli::{PullArgs, PushArgs};
+use crate::commands::{check_model, check_models};
 use crate::exit;
 use crate::ui::progress::{Activity, Progress, Style};
 use crate::ui::Ui;
@@ -59,7 +60,8 @@ pub async fn drive(
             Ok(p) => p,
             Err(e) => {
                 if let ollama_rs::Error::Stream { message } = &e {
-                    progress.error_line(message)?;
+                    // A server may echo what it was sent: never a credential.
+                    progress.error_line(&exit::scrub(message))?;
                 }
                 return Err(e.into());
             }
@@ -165,6 +167,7 @@ async fn pull_one(client: &Client, model: &str, a: &PullArgs, style: Style) -> R
 
 /// `pull`.
 pub async fn pull(a: PullArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    check_models(&a.models)?;
     let models: Vec<String> = if a.all {
         let listed = client
             .list()
@@ -211,6 +214,7 @@ fn say(line: &str) {
 
 /// `push`.
 pub async fn push(a: PushArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+    check_model(&a.model)?;
     let _activity = Activity::begin(format!("pushing `{}`", a.model));
     let style = Style::resolve(a.progress.progress, ui);
     let context = || format!("could not push `{}`", a.model);

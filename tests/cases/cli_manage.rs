@@ -634,13 +634,17 @@ fn cp_copies_and_reports() {
         "{\"model\":\"nope\",\"destination\":\"nope2\",\"error\":\"model \\\"nope\\\" not found\"}\n"
     );
 
-    // A name the server rejects: its 400 is a failed operation.
+    // A name the server would reject is refused before anything is sent.
+    let before = server.requests().len();
     let out = run(&server, &["cp", "tiny", "bad name!"]);
-    assert_eq!(status(&out), 1);
+    assert_eq!(status(&out), 2);
     assert_eq!(
         stderr_of(&out),
-        "ollama-rs: error: could not copy `tiny`: destination \"bad name!\" is invalid (status code: 400)\n"
+        "ollama-rs: error: invalid model name `bad name!`: a space is not allowed in the model \
+         `bad name!` (names look like `llama3.2`, `llama3.2:1b` or `namespace/model:tag`, \
+         made of letters, digits, `_`, `-` and `.`)\n"
     );
+    assert_eq!(server.requests().len(), before);
 }
 
 // ---------------------------------------------------------------- rm
@@ -958,7 +962,10 @@ fn headers_are_sent_and_malformed_ones_refused() {
 
     for (bad, message) in [
         ("no-colon", "header `no-colon` must look like 'Name: value'"),
-        (": value", "header `: value` has no name"),
+        (
+            ": value",
+            "a -H header has no name before `:`; it must look like 'Name: value'",
+        ),
         ("Bad Name: v", "invalid header name `Bad Name`"),
     ] {
         let out = run(&server, &["list", "-H", bad]);

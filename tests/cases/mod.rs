@@ -1,11 +1,14 @@
 //! Library and command-line tests.
 
+mod bad_input;
 pub mod cli;
 mod cli_generate;
 mod cli_manage;
 mod cli_tls_proxy;
 mod cli_transfer;
 mod client_server;
+mod faults;
 #[cfg(unix)]
 mod repl;
 mod replay_client;
+mod secrets;
