@@ -1164,7 +1164,7 @@ async fn a_failed_request_leaves_the_earlier_turns_in_place() {
         (
             F::Status(500, "text/html", html),
             None,
-            "error: could not chat with `tiny`: 500 Internal Server Error (status code: 500)",
+            "error: could not chat with `tiny`: the server answered with an HTML page: 500 Internal Server Error (status code: 500)",
         ),
         (
             F::Status(404, "application/json", r#"{"error":"model 'tiny' not found"}"#),

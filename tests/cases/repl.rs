@@ -578,7 +578,7 @@ fn a_failed_reply_leaves_the_conversation_and_the_terminal_intact() {
     chat.line("second");
     assert_eq!(
         error_line(&mut chat),
-        "could not chat with `tiny`: 500 Internal Server Error (status code: 500)"
+        "could not chat with `tiny`: the server answered with an HTML page: 500 Internal Server Error (status code: 500)"
     );
 
     // Part of the reply is shown, then the server reports an error.
