@@ -168,36 +168,29 @@ fn parameter_and_message_values_can_be_quoted() {
 }
 
 #[test]
-fn bom_and_crlf() {
-    let mf = parse("\u{feff}FROM x\r\nSYSTEM \"\"\"a\r\nb\"\"\"\r\nPARAMETER seed 1\r\n").unwrap();
+fn bom_crlf_and_a_lone_cr() {
     let s = |v: &str| v.to_string();
-    assert_eq!(
-        shape(&mf),
-        vec![
-            (Instruction::From, None, s("x")),
-            (Instruction::System, None, s("a\nb")),
-            (Instruction::Parameter, Some(s("seed")), s("1")),
-        ]
-    );
-    assert_eq!(mf.commands[0].column, 1);
+    // A lone CR ends a line too, as for the official parser.
+    for text in [
+        "\u{feff}FROM x\r\nSYSTEM \"\"\"a\r\nb\"\"\"\r\nPARAMETER seed 1\r\n",
+        "FROM x\rSYSTEM \"\"\"a\rb\"\"\"\r\rPARAMETER seed 1",
+    ] {
+        let mf = parse(text).unwrap();
+        assert_eq!(
+            shape(&mf),
+            vec![
+                (Instruction::From, None, s("x")),
+                (Instruction::System, None, s("a\nb")),
+                (Instruction::Parameter, Some(s("seed")), s("1")),
+            ],
+            "{text:?}"
+        );
+        assert_eq!(mf.commands[0].column, 1);
+    }
     // A BOM anywhere else is not skipped.
     assert_eq!(
         err("FROM x\n\u{feff}FROM y").kind,
         ParseErrorKind::UnknownInstruction
-    );
-}
-
-#[test]
-fn a_lone_cr_ends_a_line_like_the_official_parser() {
-    let mf = parse("FROM x\rSYSTEM \"\"\"a\rb\"\"\"\r\rPARAMETER seed 1").unwrap();
-    let s = |v: &str| v.to_string();
-    assert_eq!(
-        shape(&mf),
-        vec![
-            (Instruction::From, None, s("x")),
-            (Instruction::System, None, s("a\nb")),
-            (Instruction::Parameter, Some(s("seed")), s("1")),
-        ]
     );
     // Line numbers count a lone CR as a line break, and CRLF as one.
     let e = err("FROM x\r\nFROM y\rBOGUS z");
