@@ -127,6 +127,7 @@ fn library_code(e: &Error) -> u8 {
             status: 401 | 403, ..
         } => AUTH,
         _ if proxy_refused_credentials(e) => AUTH,
+        _ if answer_is_not_http(e) => UNREACHABLE,
         Error::Connect { .. } | Error::Timeout { .. } => UNREACHABLE,
         Error::InvalidRequest(_) | Error::Io { .. } => USAGE,
         _ => FAILED,
@@ -330,6 +331,9 @@ pub fn message(err: &anyhow::Error) -> String {
                     (Some(name), _) => {
                         parts.push(format!("could not resolve the host name `{name}` ({root})"))
                     }
+                    (None, e) if answer_is_not_http(e) => parts.push(format!(
+                        "the answer is not HTTP: the server may speak TLS ({root})"
+                    )),
                     (None, Error::Http { source, .. })
                         if source.is_body() || source.is_decode() =>
                     {
@@ -384,6 +388,9 @@ fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
                 ));
             }
         }
+        (UNREACHABLE, Some(e)) if answer_is_not_http(e) => {
+            out.push("for a server with TLS, use an https:// host".into());
+        }
         (UNREACHABLE, Some(Error::Timeout { .. })) => {
             out.push("the server did not answer in time; raise --timeout (or --connect-timeout) to wait longer".into());
         }
@@ -414,6 +421,23 @@ fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
         _ => {}
     }
     out
+}
+
+/// Whether an http:// server answered with something that is not HTTP at
+/// all, most often because it speaks TLS (the HTTP layer's parse error for
+/// that is private: only its text tells).
+fn answer_is_not_http(e: &Error) -> bool {
+    let Error::Http { host, source } = e else {
+        return false;
+    };
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
+    while let Some(c) = cause {
+        if c.to_string() == "invalid HTTP version parsed" {
+            return host.starts_with("http:");
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// What to do about a refused TLS handshake.

@@ -338,6 +338,27 @@ fn https_to_a_plain_http_server_says_it_does_not_speak_tls() {
     );
 }
 
+#[test]
+fn http_to_a_tls_server_says_it_speaks_tls() {
+    let tls = TlsServer::start();
+    let mut cmd = client();
+    cmd.args([
+        "--host",
+        &format!("http://127.0.0.1:{}", tls.port()),
+        "list",
+    ]);
+    let stderr = failed(&run(cmd), 3);
+    assert_eq!(
+        stderr,
+        format!(
+            "ollama-rs: error: request to http://127.0.0.1:{} failed: the answer is not \
+             HTTP: the server may speak TLS (invalid HTTP version parsed)\nollama-rs: hint: for a \
+             server with TLS, use an https:// host\n",
+            tls.port()
+        )
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Proxies
 
