@@ -5,6 +5,7 @@ mod cli_generate;
 mod cli_manage;
 mod cli_transfer;
 mod client_server;
+mod fuzz_seeds;
 #[cfg(unix)]
 mod repl;
 mod replay_client;
