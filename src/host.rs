@@ -276,6 +276,7 @@ mod tests {
         // Found by the `host` fuzz target: the CR stayed at the end of the
         // base URL, which a URL parser drops.
         assert_eq!(base(Some("p/h/a b\r?0.\0")), "http://p:11434/h/a b");
+        assert_eq!(base(Some("/\r?")), "http://127.0.0.1:11434");
     }
 
     mod props {
