@@ -17,7 +17,11 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
-        let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+        // `.gitkeep` keeps an empty folder in git; it is no input.
+        let mut paths: Vec<_> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .collect();
         paths.sort();
         for path in paths {
             let data = std::fs::read(&path).unwrap();
