@@ -8,6 +8,7 @@ mod cli_tls_proxy;
 mod cli_transfer;
 mod client_server;
 mod faults;
+mod fuzz_seeds;
 #[cfg(unix)]
 mod repl;
 mod replay_client;
