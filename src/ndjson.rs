@@ -218,9 +218,21 @@ pub fn decode_line<T: DeserializeOwned>(line: &[u8]) -> Result<Option<T>> {
 ///
 /// Ends after the last line, or after the first error (an error line, an
 /// undecodable line, or a broken connection).
+///
+/// A server (or a proxy in front of it) may answer a streaming request with
+/// one JSON document spread over several lines (pretty-printed): when the
+/// first line does not decode, the whole body (up to the line limit) is
+/// tried as one document before the error is reported.
 pub struct ResponseStream<T> {
     body: Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>,
     decoder: Decoder<T>,
+    max_line: usize,
+    /// Every byte so far, until the first object is handed out (or the
+    /// limit is passed): the body, should it turn out to be one document.
+    start: Option<Vec<u8>>,
+    /// The first line did not decode: the rest of the body is being
+    /// gathered into `start` to be read as one document, else this error.
+    first_error: Option<Error>,
     done: bool,
 }
 
@@ -238,7 +250,42 @@ impl<T: DeserializeOwned> ResponseStream<T> {
         ResponseStream {
             body: Box::pin(body),
             decoder: Decoder::new(max_line),
+            max_line,
+            start: Some(Vec::new()),
+            first_error: None,
             done: false,
+        }
+    }
+
+    /// An item of the decoder: an object ends the watch for a one-document
+    /// body; a first line that does not decode starts gathering the body.
+    /// `None` when there is nothing to hand out yet.
+    fn take(&mut self, item: Result<T>) -> Option<Result<T>> {
+        match item {
+            Ok(v) => {
+                self.start = None;
+                Some(Ok(v))
+            }
+            Err(e @ Error::Decode { .. }) if self.start.is_some() => {
+                self.first_error = Some(e);
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+
+    /// The end of a body gathered as one document.
+    fn whole_document(&mut self) -> Option<Result<T>> {
+        self.done = true;
+        let error = self.first_error.take()?;
+        let body = self.start.take().unwrap_or_default();
+        match decode_line(&body) {
+            Ok(Some(v)) => Some(Ok(v)),
+            Err(e @ Error::Stream { .. }) => Some(Err(e)),
+            _ => Some(Err(error)),
         }
     }
 }
@@ -252,22 +299,46 @@ impl<T: DeserializeOwned> Stream for ResponseStream<T> {
             if this.done {
                 return Poll::Ready(None);
             }
-            if let Some(item) = this.decoder.next_item() {
-                if item.is_err() {
-                    this.done = true;
+            if this.first_error.is_none() {
+                if let Some(item) = this.decoder.next_item() {
+                    match this.take(item) {
+                        Some(item) => return Poll::Ready(Some(item)),
+                        None => continue,
+                    }
                 }
-                return Poll::Ready(Some(item));
             }
             match this.body.as_mut().poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => this.decoder.feed(chunk),
+                Poll::Ready(Some(Ok(chunk))) => {
+                    if let Some(start) = &mut this.start {
+                        if start.len() + chunk.len() <= this.max_line {
+                            start.extend_from_slice(&chunk);
+                        } else {
+                            this.start = None;
+                            if let Some(e) = this.first_error.take() {
+                                this.done = true;
+                                return Poll::Ready(Some(Err(e)));
+                            }
+                        }
+                    }
+                    if this.first_error.is_none() {
+                        this.decoder.feed(chunk);
+                    }
+                }
                 Poll::Ready(Some(Err(e))) => {
                     this.done = true;
                     return Poll::Ready(Some(Err(e)));
                 }
                 Poll::Ready(None) => {
+                    if this.first_error.is_some() {
+                        return Poll::Ready(this.whole_document());
+                    }
                     this.done = true;
-                    return Poll::Ready(this.decoder.finish());
+                    let last = this.decoder.finish();
+                    return Poll::Ready(last.and_then(|item| match this.take(item) {
+                        Some(item) => Some(item),
+                        None => this.whole_document(),
+                    }));
                 }
             }
         }
@@ -481,5 +552,76 @@ mod tests {
             s.try_collect().await.unwrap()
         });
         assert_eq!(got, expected());
+    }
+
+    /// Every item of a [`ResponseStream`] over `body` cut into `size`-byte
+    /// chunks, then `tail` (an error of the connection) if given.
+    fn stream_items(
+        body: &[u8],
+        size: usize,
+        max: usize,
+        tail: Option<Error>,
+    ) -> Vec<Result<Value>> {
+        let mut chunks: Vec<Result<Bytes>> = body
+            .chunks(size)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        chunks.extend(tail.map(Err));
+        let s = ResponseStream::<Value>::new(futures_util::stream::iter(chunks), max);
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(async {
+                use futures_util::StreamExt;
+                s.collect().await
+            })
+    }
+
+    #[test]
+    fn a_body_that_is_one_pretty_printed_document_is_that_document() {
+        let doc = json!({"model": "tiny", "response": "Hi\nthere", "done": true});
+        let pretty = serde_json::to_string_pretty(&doc).unwrap();
+        for size in [1, 2, 7, pretty.len()] {
+            let got = stream_items(pretty.as_bytes(), size, 1000, None);
+            assert_eq!(ok(got), vec![doc.clone()], "{size}-byte chunks");
+        }
+        // An error document spread over lines is the server's error.
+        let got = stream_items(
+            b"{\n  \"error\": \"model 'x' not found\"\n}\n",
+            3,
+            1000,
+            None,
+        );
+        assert!(
+            matches!(&got[..], [Err(Error::Stream { message })] if message == "model 'x' not found"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_first_line_that_is_not_a_document_is_still_an_error() {
+        // Not JSON at all: the first line's error, with that line.
+        let got = stream_items(b"<html>\n<body>oops</body>\n</html>\n", 4, 1000, None);
+        assert!(
+            matches!(&got[..], [Err(Error::Decode { line, .. })] if line.starts_with("<html>")),
+            "{got:?}"
+        );
+        // A document longer than the line limit is not gathered.
+        let pretty = serde_json::to_string_pretty(&json!({"a": "x".repeat(100)})).unwrap();
+        let got = stream_items(pretty.as_bytes(), 5, 50, None);
+        assert!(matches!(&got[..], [Err(Error::Decode { .. })]), "{got:?}");
+        // Once an object was read, a bad line is an error as before.
+        let got = stream_items(b"{\"a\":1}\n{\n}\n", 3, 1000, None);
+        assert!(
+            matches!(&got[..], [Ok(_), Err(Error::Decode { .. })]),
+            "{got:?}"
+        );
+        // A document cut short by a broken connection: the connection's error.
+        let tail = Error::Io {
+            path: "body".into(),
+            source: std::io::Error::other("reset"),
+        };
+        let got = stream_items(b"{\n  \"a\": ", 3, 1000, Some(tail));
+        assert!(matches!(&got[..], [Err(Error::Io { .. })]), "{got:?}");
     }
 }

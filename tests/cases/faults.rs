@@ -604,6 +604,38 @@ fn one_whole_object_for_a_stream_is_an_answer() {
     assert_eq!(check(Case::OneWholeObject), 4);
 }
 
+#[test]
+fn one_pretty_printed_object_for_a_stream_is_an_answer() {
+    let server = TestServer::start();
+    let cases: [(&[&str], serde_json::Value, &str); 3] = [
+        (
+            &["generate", "tiny", "hi"],
+            serde_json::json!({"model": "tiny", "response": "whole answer", "done": true}),
+            "whole answer\n",
+        ),
+        (
+            &["chat", "tiny", "-m", "hi"],
+            serde_json::json!({"model": "tiny", "done": true,
+                               "message": {"role": "assistant", "content": "whole answer"}}),
+            "whole answer\n",
+        ),
+        (
+            &["pull", "tiny"],
+            serde_json::json!({"status": "success"}),
+            "",
+        ),
+    ];
+    for (args, doc, stdout) in cases {
+        server.set_fault(Fault::RawBody {
+            content_type: "application/json; charset=utf-8".into(),
+            body: serde_json::to_string_pretty(&doc).unwrap().into_bytes(),
+        });
+        let out = cli::ollama(&server).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
+        assert_eq!(stdout_of(&out), stdout, "{args:?}");
+    }
+}
+
 /// The same resolution failure through the library, with a resolver that
 /// always fails (no DNS query at all).
 #[tokio::test]
