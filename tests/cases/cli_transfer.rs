@@ -1693,6 +1693,59 @@ mod terminal {
     }
 
     #[test]
+    fn a_failed_pull_clears_the_bars_and_leaves_one_error_line() {
+        let cases = [
+            (
+                Fault::ErrorMidStream {
+                    after_lines: 3,
+                    message: "max retries exceeded: unexpected EOF".into(),
+                },
+                vec![],
+                "ollama-rs: error: could not pull `tiny`: max retries exceeded: unexpected EOF",
+            ),
+            (
+                // A broken connection is retried, each with a line: none here.
+                Fault::CloseMidStream { after_lines: 3 },
+                vec!["--retries", "0"],
+                "ollama-rs: error: could not pull `tiny`:",
+            ),
+            (
+                Fault::Stall {
+                    after_lines: 2,
+                    for_ms: 30_000,
+                },
+                vec!["--stall-timeout", "1", "--retries", "0"],
+                "ollama-rs: error: could not pull `tiny`: no progress for 1s",
+            ),
+        ];
+        let mut drawn = 0;
+        for (fault, extra, want) in cases {
+            let server = TestServer::start_empty();
+            let what = format!("{fault:?}");
+            server.set_fault_for("/api/pull", fault);
+            let dir = Dir::new();
+            let args: Vec<&str> = ["pull", "tiny"].into_iter().chain(extra).collect();
+            let mut p = spawn(&server, dir.path(), &args);
+            let output = text(&p.exp_eof().unwrap());
+            assert_eq!(exit_code(&p), 1, "{what}: {output:?}");
+            // Whatever was drawn is gone, and the cursor is back.
+            if output.contains("\x1b[?25l") {
+                assert_cursor_restored(&output);
+                drawn += 1;
+            }
+            // One error line (long ones wrap), no bar or status left over.
+            let shown = screen(&output).concat();
+            assert!(shown.starts_with(want), "{what}: {shown:?}");
+            assert_eq!(shown.matches("ollama-rs:").count(), 1, "{what}: {shown:?}");
+            assert!(
+                !shown.contains('▕') && !shown.contains("pulling"),
+                "{what}: {shown:?}"
+            );
+        }
+        assert!(drawn > 0, "no case drew anything to clear");
+    }
+
+    #[test]
     fn a_dumb_terminal_gets_plain_lines() {
         let server = TestServer::start_empty();
         let dir = Dir::new();
