@@ -212,34 +212,53 @@ pub fn tighten(path: &Path) {
 /// lock, so the name of the new file is free.
 fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = sibling(path, "new");
+    let f = private_options()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .open(&tmp)?;
+    rename_over(f, &tmp, path, bytes)
+}
+
+/// Writes `bytes` to `f`, the new private file `tmp`, and renames it over
+/// `target`; `tmp` is removed when that fails.
+fn rename_over(mut f: fs::File, tmp: &Path, target: &Path, bytes: &[u8]) -> io::Result<()> {
     let written = (|| {
-        let mut f = private_options()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .open(&tmp)?;
         restrict(&f)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        fs::rename(&tmp, path)
+        fs::rename(tmp, target)
     })();
     if written.is_err() {
-        let _ = fs::remove_file(&tmp);
+        let _ = fs::remove_file(tmp);
     }
     written
 }
 
-/// Writes a new file (or replaces one) readable by its owner only; an
-/// existing file is tightened to 0600 before anything is written to it.
+/// Writes a new file (or replaces one) readable by its owner only. The
+/// bytes go to a new file beside it, which is then renamed over it, so
+/// that a failed write (a full disk) leaves the old file whole; a symbolic
+/// link is followed, and the file it names is replaced. Where no new file
+/// can be made beside it (a folder that is not writable), the file is
+/// rewritten in place, tightened to 0600 first.
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = private_options()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .open(path)?;
-    restrict(&f)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    let target = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let tmp = sibling(&target, &format!("{}.tmp", std::process::id()));
+    let created = private_options().create_new(true).write(true).open(&tmp);
+    match created {
+        Ok(f) => rename_over(f, &tmp, &target, bytes),
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            let mut f = private_options()
+                .create(true)
+                .write(true)
+                .truncate(true)
+                .open(path)?;
+            restrict(&f)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]
@@ -295,6 +314,35 @@ mod tests {
         write_private(&out, b"new").unwrap();
         assert_eq!(mode(&out), 0o600);
         assert_eq!(fs::read_to_string(&out).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_export_replaces_the_file_whole_and_follows_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        fs::write(&real, "old").unwrap();
+        let link = dir.path().join("chat.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_private(&link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new");
+        assert_eq!(mode(&real), 0o600);
+        // Nothing is left beside it.
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["chat.json", "real.json"]);
+        // A write that cannot finish leaves the old file as it was.
+        let folder = dir.path().join("a-folder");
+        fs::create_dir(&folder).unwrap();
+        assert!(write_private(&folder, b"x").is_err());
+        assert!(folder.is_dir());
     }
 
     #[cfg(unix)]
