@@ -211,13 +211,33 @@ pub fn check_ndjson(data: &[u8]) {
 
 // --------------------------------------------------------------- Modelfile
 
-/// The lines as the parser sees them: without a byte-order mark, split at
-/// `\n`, each without one trailing `\r`.
+/// The lines as the parser sees them: without a byte-order mark, each
+/// ending at `\n`, `\r\n` or a lone `\r`.
 fn modelfile_lines(text: &str) -> Vec<&str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    text.split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect()
+    let mut lines = Vec::new();
+    let mut line_start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                lines.push(&text[line_start..i]);
+                line_start = i + 1;
+            }
+            b'\r' => {
+                lines.push(&text[line_start..i]);
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                line_start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    lines.push(&text[line_start..]);
+    lines
 }
 
 /// What a command is, without its source position.
