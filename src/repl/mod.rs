@@ -803,9 +803,10 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             stopped = true;
         }
         if !stopped && failure.is_none() && last.is_none() {
-            failure = Some(anyhow::anyhow!(
-                "chat with `{model}` failed: the server ended the reply before it was done"
-            ));
+            failure = Some(
+                anyhow::Error::new(crate::commands::generate::Incomplete)
+                    .context(format!("chat with `{model}` failed")),
+            );
         }
         view.finish();
         let tail = view.take();

@@ -1209,7 +1209,7 @@ async fn a_failed_request_leaves_the_earlier_turns_in_place() {
         (
             F::Raw(b""),
             None,
-            "error: chat with `tiny` failed: the server ended the reply before it was done",
+            "error: chat with `tiny` failed: the server ended the stream before the answer was complete",
         ),
     ];
     let dir = tempfile::tempdir().unwrap();
