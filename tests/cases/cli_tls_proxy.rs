@@ -19,7 +19,7 @@ use base64::Engine as _;
 use pretty_assertions::assert_eq;
 
 use super::cli::{bare, stderr_of, stdout_of};
-use crate::server::{Relay, TestProxy, TestServer, TlsServer};
+use crate::server::{Fault, Relay, TestProxy, TestServer, TlsServer};
 
 /// A hang fails the test instead of blocking the suite.
 const HANG_GUARD: Duration = Duration::from_secs(60);
@@ -336,6 +336,39 @@ fn https_to_a_plain_http_server_says_it_does_not_speak_tls() {
             server.port()
         )
     );
+}
+
+#[test]
+fn a_redirect_from_https_to_plain_http_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = TlsServer::start();
+    let ca = path_arg(&tls.write_ca(dir.path()));
+    let plain = TestServer::start();
+    tls.backend()
+        .set_fault(Fault::redirect_to(&plain, "/api/tags", 307));
+    let mut cmd = client();
+    cmd.args(["--cacert", &ca, "--host", &tls.url(), "list"]);
+    let stderr = failed(&run(cmd), 1);
+    assert!(
+        stderr.contains(&format!(
+            "refused a redirect from https to plain http ({}/api/tags)",
+            plain.url()
+        )),
+        "{stderr}"
+    );
+    assert!(plain.requests().is_empty(), "the plain server was asked");
+    // The same redirect between two https servers is followed.
+    let other = TlsServer::start();
+    let both = dir.path().join("both.pem");
+    std::fs::write(&both, format!("{}{}", tls.ca_pem(), other.ca_pem())).unwrap();
+    tls.backend().set_fault(Fault::Redirect {
+        location: format!("{}/api/tags", other.url()),
+        status: 307,
+    });
+    let mut cmd = client();
+    cmd.args(["--cacert", &path_arg(&both), "--host", &tls.url(), "list"]);
+    ok(&run(cmd));
+    assert_eq!(other.backend().requests_to("/api/tags").len(), 1);
 }
 
 #[test]
