@@ -527,7 +527,13 @@ pub async fn stop(args: StopArgs, client: &Client, ui: &Ui) -> Result<ExitCode> 
 pub async fn version(client: &Client, ui: &Ui) -> Result<ExitCode> {
     let client_version = env!("CARGO_PKG_VERSION");
     let server = client.version().await;
-    let server_version = server.as_ref().ok().map(|v| v.version.clone());
+    // A server that answers without a version (a proxy, a stand-in) has
+    // none to show.
+    let server_version = server
+        .as_ref()
+        .ok()
+        .map(|v| v.version.clone())
+        .filter(|v| !v.is_empty());
     if ui.json {
         print_line(
             ui,
@@ -535,8 +541,10 @@ pub async fn version(client: &Client, ui: &Ui) -> Result<ExitCode> {
         )?;
     } else {
         let mut text = format!("client version: {client_version}\n");
-        if let Some(v) = &server_version {
-            text.push_str(&format!("server version: {v}\n"));
+        match (&server, &server_version) {
+            (_, Some(v)) => text.push_str(&format!("server version: {v}\n")),
+            (Ok(_), None) => text.push_str("server version: unknown (the server did not say)\n"),
+            (Err(_), None) => {}
         }
         print_text(ui, &text)?;
     }

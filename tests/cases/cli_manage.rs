@@ -827,6 +827,24 @@ fn version_of_client_and_server() {
         ok(run(&server, &["version", "--json"])),
         format!("{{\"client\":\"{CLIENT_VERSION}\",\"server\":\"0.32.15\"}}\n")
     );
+    // An answer without a version says so.
+    server.set_fault_for(
+        "/api/version",
+        Fault::RawBody {
+            content_type: "application/json; charset=utf-8".into(),
+            body: b"{}".to_vec(),
+        },
+    );
+    assert_eq!(
+        ok(run(&server, &["version"])),
+        format!(
+            "client version: {CLIENT_VERSION}\nserver version: unknown (the server did not say)\n"
+        )
+    );
+    assert_eq!(
+        ok(run(&server, &["version", "--json"])),
+        format!("{{\"client\":\"{CLIENT_VERSION}\",\"server\":null}}\n")
+    );
 }
 
 #[test]
