@@ -104,6 +104,12 @@ fn local_files(value: &str, dir: &Path, what: &str) -> Result<Option<LocalFiles>
     Ok(Some(files))
 }
 
+/// Like [`local_files`] for ADAPTER and DRAFT, which are never model
+/// names: nothing on disk is "no such file".
+fn required_local_files(value: &str, dir: &Path, what: &str) -> Result<LocalFiles> {
+    local_files(value, dir, what)?.ok_or_else(|| missing(what, value, dir))
+}
+
 /// Fails when DRAFT names the same file as FROM (compared after following
 /// symbolic links), as the official command line does: a model cannot be
 /// its own draft.
@@ -274,25 +280,20 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
             e
         }
     })?;
-    let adapter_files = match &parts.adapter {
-        Some(adapter) => Some(
-            local_files(adapter, &dir, "ADAPTER")?
-                .ok_or_else(|| missing("ADAPTER", adapter, &dir))?,
-        ),
-        None => None,
-    };
-    // DRAFT is always local, like ADAPTER, and must not be the FROM files.
-    let draft_files = match &parts.draft {
-        Some(draft) => {
-            let files =
-                local_files(draft, &dir, "DRAFT")?.ok_or_else(|| missing("DRAFT", draft, &dir))?;
-            if let Some(from) = &from_files {
-                check_not_shared(from, &files, draft)?;
-            }
-            Some(files)
-        }
-        None => None,
-    };
+    let adapter_files = parts
+        .adapter
+        .as_deref()
+        .map(|adapter| required_local_files(adapter, &dir, "ADAPTER"))
+        .transpose()?;
+    // The draft model must not be the FROM files.
+    let draft_files = parts
+        .draft
+        .as_deref()
+        .map(|draft| required_local_files(draft, &dir, "DRAFT"))
+        .transpose()?;
+    if let (Some(from), Some(draft), Some(value)) = (&from_files, &draft_files, &parts.draft) {
+        check_not_shared(from, draft, value)?;
+    }
     if a.draft_quantize.is_some() && draft_files.is_none() {
         return Err(usage(
             "--draft-quantize needs a DRAFT model: add `DRAFT <path>` to the Modelfile",
