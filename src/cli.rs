@@ -74,6 +74,7 @@ pub struct Cli {
 
 /// Options accepted by every command.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The Ollama server, e.g. `localhost:11434` or `https://user:pass@host/path`
     #[arg(
@@ -307,7 +308,8 @@ pub enum Command {
 
     /// Create a model from a Modelfile or from options
     #[command(after_help = "Examples:\n  ollama-rs create my-model -f Modelfile\n  \
-        ollama-rs create terse --from llama3.2 --system 'Answer in one sentence.' -p temperature=0.2")]
+        ollama-rs create terse --from llama3.2 --system 'Answer in one sentence.' -p temperature=0.2\n  \
+        ollama-rs create fast -f Modelfile --draft-quantize q8_0   # with `DRAFT ./draft-model`")]
     Create(CreateArgs),
 
     /// Print the client's and the server's versions
