@@ -547,7 +547,8 @@ impl Client {
     ) -> Result<ResponseStream<GenerateResponse>> {
         require_model(&request.model)?;
         request.stream = Some(true);
-        self.post_stream("/api/generate", &request).await
+        let stream = self.post_stream("/api/generate", &request).await?;
+        Ok(stream.expect_last(|r: &GenerateResponse| r.done))
     }
 
     /// Sends a chat and returns the whole reply (`stream: false`).
@@ -564,7 +565,8 @@ impl Client {
     ) -> Result<ResponseStream<ChatResponse>> {
         require_model(&request.model)?;
         request.stream = Some(true);
-        self.post_stream("/api/chat", &request).await
+        let stream = self.post_stream("/api/chat", &request).await?;
+        Ok(stream.expect_last(|r: &ChatResponse| r.done))
     }
 
     /// Computes embeddings (`/api/embed`).

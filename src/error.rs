@@ -90,6 +90,12 @@ pub enum Error {
         limit: usize,
     },
 
+    /// A stream ended cleanly, but before its last object (the one with
+    /// `done: true`): a server or proxy cut the answer short. What came
+    /// before was whole, but the answer is not.
+    #[error("the server ended the stream before the answer was complete")]
+    Incomplete,
+
     /// A local file could not be read.
     #[error("could not read `{}`", path.display())]
     Io {

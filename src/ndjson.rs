@@ -233,6 +233,12 @@ pub struct ResponseStream<T> {
     /// The first line did not decode: the rest of the body is being
     /// gathered into `start` to be read as one document, else this error.
     first_error: Option<Error>,
+    /// Tells the object that ends the stream; `None` when any end will do.
+    is_last: Option<fn(&T) -> bool>,
+    /// An object for which `is_last` holds was handed out.
+    saw_last: bool,
+    /// The body has ended; what is left is to check that it was whole.
+    ended: bool,
     done: bool,
 }
 
@@ -253,7 +259,28 @@ impl<T: DeserializeOwned> ResponseStream<T> {
             max_line,
             start: Some(Vec::new()),
             first_error: None,
+            is_last: None,
+            saw_last: false,
+            ended: false,
             done: false,
+        }
+    }
+
+    /// Makes a body that ends without an object for which `is_last` holds
+    /// end with [`Error::Incomplete`] instead of simply ending: for streams
+    /// whose last object says so, like generate's and chat's `done: true`.
+    #[must_use]
+    pub fn expect_last(mut self, is_last: fn(&T) -> bool) -> Self {
+        self.is_last = Some(is_last);
+        self
+    }
+
+    /// The end of a body that broke off nowhere: `None`, or
+    /// [`Error::Incomplete`] when the last object never came.
+    fn end(&self) -> Option<Result<T>> {
+        match self.is_last {
+            Some(_) if !self.saw_last => Some(Err(Error::Incomplete)),
+            _ => None,
         }
     }
 
@@ -264,6 +291,9 @@ impl<T: DeserializeOwned> ResponseStream<T> {
         match item {
             Ok(v) => {
                 self.start = None;
+                if self.is_last.is_some_and(|is_last| is_last(&v)) {
+                    self.saw_last = true;
+                }
                 Some(Ok(v))
             }
             Err(e @ Error::Decode { .. }) if self.start.is_some() => {
@@ -283,7 +313,10 @@ impl<T: DeserializeOwned> ResponseStream<T> {
         let error = self.first_error.take()?;
         let body = self.start.take().unwrap_or_default();
         match decode_line(&body) {
-            Ok(Some(v)) => Some(Ok(v)),
+            Ok(Some(v)) => match self.is_last {
+                Some(is_last) if !is_last(&v) => Some(Err(Error::Incomplete)),
+                _ => Some(Ok(v)),
+            },
             Err(e @ Error::Stream { .. }) => Some(Err(e)),
             _ => Some(Err(error)),
         }
@@ -298,6 +331,10 @@ impl<T: DeserializeOwned> Stream for ResponseStream<T> {
         loop {
             if this.done {
                 return Poll::Ready(None);
+            }
+            if this.ended {
+                this.done = true;
+                return Poll::Ready(this.end());
             }
             if this.first_error.is_none() {
                 if let Some(item) = this.decoder.next_item() {
@@ -333,12 +370,19 @@ impl<T: DeserializeOwned> Stream for ResponseStream<T> {
                     if this.first_error.is_some() {
                         return Poll::Ready(this.whole_document());
                     }
+                    if let Some(item) = this.decoder.finish() {
+                        match this.take(item) {
+                            // The end is checked at the next call.
+                            Some(Ok(v)) => {
+                                this.ended = true;
+                                return Poll::Ready(Some(Ok(v)));
+                            }
+                            Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                            None => return Poll::Ready(this.whole_document()),
+                        }
+                    }
                     this.done = true;
-                    let last = this.decoder.finish();
-                    return Poll::Ready(last.and_then(|item| match this.take(item) {
-                        Some(item) => Some(item),
-                        None => this.whole_document(),
-                    }));
+                    return Poll::Ready(this.end());
                 }
             }
         }
@@ -575,6 +619,55 @@ mod tests {
                 use futures_util::StreamExt;
                 s.collect().await
             })
+    }
+
+    #[test]
+    fn a_stream_without_its_last_object_ends_with_incomplete() {
+        fn items(body: &[u8], size: usize) -> Vec<Result<Value>> {
+            let chunks: Vec<Result<Bytes>> = body
+                .chunks(size.max(1))
+                .map(|c| Ok(Bytes::copy_from_slice(c)))
+                .collect();
+            let s = ResponseStream::<Value>::new(futures_util::stream::iter(chunks), 1000)
+                .expect_last(|v: &Value| v["done"] == json!(true));
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    use futures_util::StreamExt;
+                    s.collect().await
+                })
+        }
+        let incomplete = |got: &[Result<Value>], oks: usize| {
+            got.len() == oks + 1
+                && got[..oks].iter().all(Result::is_ok)
+                && matches!(got[oks], Err(Error::Incomplete))
+        };
+        for size in [1, 3, 100] {
+            // Cut after a line, or in an unterminated last line that decodes.
+            let got = items(b"{\"done\":false}\n", size);
+            assert!(incomplete(&got, 1), "{got:?}");
+            let got = items(b"{\"done\":false}\n{\"done\":false}", size);
+            assert!(incomplete(&got, 2), "{got:?}");
+            // Nothing at all, or one pretty-printed document that is not the last.
+            assert!(incomplete(&items(b"", size), 0));
+            assert!(incomplete(&items(b"{\n\"done\": false\n}\n", size), 0));
+            // Whole: no error after the last object, wherever it ends.
+            for body in [
+                &b"{\"done\":false}\n{\"done\":true}\n"[..],
+                b"{\"done\":true}",
+                b"{\n  \"done\": true\n}",
+            ] {
+                let got = items(body, size);
+                assert!(got.iter().all(Result::is_ok), "{got:?}");
+            }
+            // An error ends the stream without a second one.
+            let got = items(b"{\"done\":false}\n{\"error\":\"boom\"}\n", size);
+            assert!(
+                matches!(&got[..], [Ok(_), Err(Error::Stream { .. })]),
+                "{got:?}"
+            );
+        }
     }
 
     #[test]

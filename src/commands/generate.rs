@@ -440,20 +440,9 @@ struct Job<'a> {
     doing: &'static str,
 }
 
-/// A stream that ended, without an error, before its `done: true` line: a
-/// proxy or server that cut the answer short. What arrived is printed, but
-/// the answer is not whole.
-#[derive(Debug, thiserror::Error)]
-#[error("the server ended the stream before the answer was complete")]
-pub struct Incomplete;
-
 impl Job<'_> {
     fn failed(&self, e: ollama_rs::Error) -> anyhow::Error {
         anyhow::Error::new(e).context(format!("{} `{}` failed", self.doing, self.model))
-    }
-
-    fn incomplete(&self) -> anyhow::Error {
-        anyhow::Error::new(Incomplete).context(format!("{} `{}` failed", self.doing, self.model))
     }
 
     /// `--json`: the server's objects, one per line. They are decoded as
@@ -476,16 +465,12 @@ impl Job<'_> {
                 client.post_stream_as::<_, Value>(self.path, body).await,
                 self.action,
                 self.model,
-            )?;
+            )?
+            .expect_last(|v: &Value| v.get("done") == Some(&Value::Bool(true)));
             while let Some(item) = stream.next().await {
                 let v = item.map_err(|e| self.failed(e))?;
                 crate::ui::write_json_line(&mut out, &v)?;
-                if v.get("done") == Some(&Value::Bool(true)) {
-                    last = Some(v);
-                }
-            }
-            if last.is_none() {
-                return Err(self.incomplete());
+                last = Some(v);
             }
         }
         if self.args.verbose {
@@ -503,13 +488,11 @@ impl Job<'_> {
     ) -> Result<Option<Metrics>> {
         let mut out = Renderer::new(self.ui, self.args.hide_thinking);
         let mut metrics = None;
-        let mut done = false;
         while let Some(item) = stream.next().await {
             match item {
                 Ok(r) => {
                     out.show(&r)?;
                     if r.done() {
-                        done = true;
                         metrics = Some(r.metrics());
                     }
                 }
@@ -521,9 +504,6 @@ impl Job<'_> {
             }
         }
         out.finish()?;
-        if !done {
-            return Err(self.incomplete());
-        }
         Ok(metrics)
     }
 

@@ -802,12 +802,6 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         } else {
             stopped = true;
         }
-        if !stopped && failure.is_none() && last.is_none() {
-            failure = Some(
-                anyhow::Error::new(crate::commands::generate::Incomplete)
-                    .context(format!("chat with `{model}` failed")),
-            );
-        }
         view.finish();
         let tail = view.take();
         self.out.write_all(tail.as_bytes())?;

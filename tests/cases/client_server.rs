@@ -62,6 +62,83 @@ async fn generate_stream_and_whole_agree() {
     );
 }
 
+/// A stream that ends cleanly before `done: true` ends with
+/// [`Error::Incomplete`], through the async and the blocking client; one
+/// that has its last object ends quietly.
+#[tokio::test]
+async fn a_stream_cut_short_ends_with_incomplete() {
+    let server = TestServer::start();
+    let c = client(&server);
+    let cut = |body: &str| Fault::RawBody {
+        content_type: "application/x-ndjson".into(),
+        body: body.as_bytes().to_vec(),
+    };
+    server.set_fault(cut(
+        "{\"model\":\"tiny\",\"response\":\"Hel\",\"done\":false}\n\
+         {\"model\":\"tiny\",\"response\":\"lo\",\"done\":false}",
+    ));
+    let items: Vec<_> = c
+        .generate_stream(GenerateRequest::new("tiny", "hi"))
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(items[..2].iter().all(Result::is_ok), "{items:?}");
+    assert!(matches!(items[2], Err(Error::Incomplete)), "{items:?}");
+
+    server.set_fault(cut(
+        "{\"model\":\"tiny\",\"message\":{\"role\":\"assistant\",\"content\":\"a\"},\"done\":false}\n",
+    ));
+    let items: Vec<_> = c
+        .chat_stream(ChatRequest::new("tiny", [Message::user("hi")]))
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert!(
+        matches!(&items[..], [Ok(_), Err(Error::Incomplete)]),
+        "{items:?}"
+    );
+
+    // An empty body is cut short too.
+    server.set_fault(cut(""));
+    let err = collect_generate(&c, GenerateRequest::new("tiny", "hi"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Incomplete), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the server ended the stream before the answer was complete"
+    );
+
+    // Through the blocking client.
+    server.set_fault(cut(
+        "{\"model\":\"tiny\",\"response\":\"a\",\"done\":false}\n",
+    ));
+    let url = server.url();
+    let last = tokio::task::spawn_blocking(move || {
+        let c = ollama_rs::blocking::Client::with_host(url).unwrap();
+        c.generate_stream(GenerateRequest::new("tiny", "hi"))
+            .unwrap()
+            .last()
+    })
+    .await
+    .unwrap();
+    assert!(matches!(last, Some(Err(Error::Incomplete))), "{last:?}");
+
+    // A whole stream ends without an error.
+    server.clear_faults();
+    let items: Vec<_> = c
+        .generate_stream(GenerateRequest::new("tiny", "hi"))
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert!(items.iter().all(Result::is_ok), "{items:?}");
+    assert!(items.last().unwrap().as_ref().unwrap().done);
+}
+
 #[tokio::test]
 async fn num_predict_limits_tokens() {
     let server = TestServer::start();
