@@ -62,6 +62,15 @@ async fn generate_stream_and_whole_agree() {
     );
 }
 
+/// Every item of a generate stream for "hi".
+async fn generate_items(c: &Client) -> Vec<ollama_rs::Result<ollama_rs::GenerateResponse>> {
+    c.generate_stream(GenerateRequest::new("tiny", "hi"))
+        .await
+        .unwrap()
+        .collect()
+        .await
+}
+
 /// A stream that ends cleanly before `done: true` ends with
 /// [`Error::Incomplete`], through the async and the blocking client; one
 /// that has its last object ends quietly.
@@ -77,12 +86,7 @@ async fn a_stream_cut_short_ends_with_incomplete() {
         "{\"model\":\"tiny\",\"response\":\"Hel\",\"done\":false}\n\
          {\"model\":\"tiny\",\"response\":\"lo\",\"done\":false}",
     ));
-    let items: Vec<_> = c
-        .generate_stream(GenerateRequest::new("tiny", "hi"))
-        .await
-        .unwrap()
-        .collect()
-        .await;
+    let items = generate_items(&c).await;
     assert_eq!(items.len(), 3, "{items:?}");
     assert!(items[..2].iter().all(Result::is_ok), "{items:?}");
     assert!(matches!(items[2], Err(Error::Incomplete)), "{items:?}");
@@ -129,12 +133,7 @@ async fn a_stream_cut_short_ends_with_incomplete() {
 
     // A whole stream ends without an error.
     server.clear_faults();
-    let items: Vec<_> = c
-        .generate_stream(GenerateRequest::new("tiny", "hi"))
-        .await
-        .unwrap()
-        .collect()
-        .await;
+    let items = generate_items(&c).await;
     assert!(items.iter().all(Result::is_ok), "{items:?}");
     assert!(items.last().unwrap().as_ref().unwrap().done);
 }
