@@ -170,37 +170,36 @@ impl Error {
     /// # }
     /// ```
     pub fn tls_problem(&self) -> Option<TlsProblem> {
-        let Error::Connect { source, .. } = self else {
+        if !matches!(self, Error::Connect { .. }) {
             return None;
-        };
-        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
-        while let Some(c) = cause {
-            if let Some(e) = rustls_error_in(c) {
-                return Some(TlsProblem::from_rustls(e));
-            }
-            cause = c.source();
         }
-        None
+        self.http_causes()
+            .find_map(rustls_error_in)
+            .map(TlsProblem::from_rustls)
     }
 
     /// Whether this is an [`Error::Connect`] because the server's host name
     /// could not be resolved to an address (no such name, or no DNS server
     /// reachable).
     pub fn is_unresolved_host(&self) -> bool {
-        let Error::Connect { source, .. } = self else {
-            return false;
+        // The HTTP layer's connector names a failed lookup "dns error",
+        // whether the system's resolver or a custom one failed.
+        matches!(self, Error::Connect { .. })
+            && self.http_causes().any(|c| {
+                let text = c.to_string();
+                text == "dns error" || text.starts_with("failed to lookup address information")
+            })
+    }
+
+    /// The HTTP layer's error of an [`Error::Connect`] or [`Error::Http`]
+    /// and the errors under it, outermost first; nothing for other errors.
+    /// For telling apart failures that have no type of their own.
+    pub fn http_causes(&self) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+        let first: Option<&(dyn std::error::Error + 'static)> = match self {
+            Error::Connect { source, .. } | Error::Http { source, .. } => Some(source),
+            _ => None,
         };
-        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
-        while let Some(c) = cause {
-            // The HTTP layer's connector names a failed lookup "dns error",
-            // whether the system's resolver or a custom one failed.
-            let text = c.to_string();
-            if text == "dns error" || text.starts_with("failed to lookup address information") {
-                return true;
-            }
-            cause = c.source();
-        }
-        false
+        std::iter::successors(first, |e| e.source())
     }
 
     /// Builds an [`Error::Decode`], keeping only the start of the text: its

@@ -427,17 +427,9 @@ fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
 /// all, most often because it speaks TLS (the HTTP layer's parse error for
 /// that is private: only its text tells).
 fn answer_is_not_http(e: &Error) -> bool {
-    let Error::Http { host, source } = e else {
-        return false;
-    };
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
-    while let Some(c) = cause {
-        if c.to_string() == "invalid HTTP version parsed" {
-            return host.starts_with("http:");
-        }
-        cause = c.source();
-    }
-    false
+    matches!(e, Error::Http { host, .. } if host.starts_with("http:"))
+        && e.http_causes()
+            .any(|c| c.to_string() == "invalid HTTP version parsed")
 }
 
 /// What to do about a refused TLS handshake.
@@ -501,16 +493,9 @@ fn replaced_roots() -> Option<String> {
 fn proxy_refused_credentials(e: &Error) -> bool {
     match e {
         Error::Api { status: 407, .. } => true,
-        Error::Connect { source, .. } => {
-            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source);
-            while let Some(c) = cause {
-                if c.to_string() == "tunnel error: proxy authorization required" {
-                    return true;
-                }
-                cause = c.source();
-            }
-            false
-        }
+        Error::Connect { .. } => e
+            .http_causes()
+            .any(|c| c.to_string() == "tunnel error: proxy authorization required"),
         _ => false,
     }
 }
