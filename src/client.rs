@@ -273,7 +273,11 @@ impl ClientBuilder {
                     // Headers go on each request, so that a redirect to
                     // another origin drops Authorization however it was set.
                     .redirect(if self.follow_redirects {
-                        redirect_policy()
+                        redirect_policy(
+                            self.headers
+                                .iter()
+                                .any(|(name, _)| is_credential_header(name)),
+                        )
                     } else {
                         reqwest::redirect::Policy::none()
                     });
@@ -324,14 +328,27 @@ fn sensitive(v: &str) -> Result<HeaderValue> {
 /// before). reqwest already removes `Authorization` when the host or port
 /// changes; this also refuses a redirect from `https` to plain `http`, which
 /// would send the request, and any credential in it, unencrypted.
-fn redirect_policy() -> reqwest::redirect::Policy {
+///
+/// With `credential_headers` (headers of the caller's that look like
+/// credentials, which reqwest would carry along), a redirect to another
+/// origin is refused too: those headers are for this server only.
+fn redirect_policy(credential_headers: bool) -> reqwest::redirect::Policy {
     const LIMIT: usize = 10;
-    reqwest::redirect::Policy::custom(|attempt| {
+    reqwest::redirect::Policy::custom(move |attempt| {
         let next = redact_url(attempt.url());
         let previous = attempt.previous();
         if previous.iter().any(|u| u == attempt.url()) {
             attempt.error(format!(
                 "redirect loop: the server redirects back to {next}"
+            ))
+        } else if credential_headers
+            && previous
+                .first()
+                .is_some_and(|u| u.origin() != attempt.url().origin())
+        {
+            attempt.error(format!(
+                "refused a redirect to another server ({next}): the credential headers \
+                 given for this one would go along"
             ))
         } else if previous.last().is_some_and(|u| u.scheme() == "https")
             && attempt.url().scheme() == "http"
@@ -345,6 +362,17 @@ fn redirect_policy() -> reqwest::redirect::Policy {
             attempt.follow()
         }
     })
+}
+
+/// Whether a header's name suggests that its value is a credential
+/// (`X-Api-Key`, `X-Auth-Token`, `Cookie`, ...): its name holds `auth`,
+/// `key`, `token`, `secret`, `cookie`, `pass` or `session`, in any case.
+pub fn is_credential_header(name: &str) -> bool {
+    const PARTS: [&str; 7] = [
+        "auth", "key", "token", "secret", "cookie", "pass", "session",
+    ];
+    let name = name.trim().to_ascii_lowercase();
+    PARTS.iter().any(|p| name.contains(p))
 }
 
 /// A URL without its user name and password, for messages.

@@ -28,7 +28,7 @@ pub mod ndjson;
 pub mod options;
 pub mod types;
 
-pub use client::{user_agent, BlobProgress, Client, ClientBuilder};
+pub use client::{is_credential_header, user_agent, BlobProgress, Client, ClientBuilder};
 pub use error::{Error, Result, TlsProblem};
 pub use host::Host;
 pub use ndjson::ResponseStream;

@@ -138,14 +138,12 @@ fn header_start(h: &str) -> String {
 /// `user:password` of the host with its Basic form.
 fn secrets(g: &GlobalArgs) -> Vec<String> {
     use base64::Engine as _;
-    const NAMES: [&str; 6] = ["auth", "key", "token", "secret", "cookie", "pass"];
     let mut out = Vec::new();
     for h in &g.headers {
         let Some((name, value)) = h.split_once(':') else {
             continue;
         };
-        let name = name.trim().to_ascii_lowercase();
-        if NAMES.iter().any(|n| name.contains(n)) {
+        if ollama_rs::is_credential_header(name) {
             let value = value.trim();
             out.push(value.to_string());
             if let Some((_scheme, token)) = value.split_once(' ') {

@@ -394,3 +394,41 @@ async fn library_errors_and_debug_show_no_secret() {
         .iter()
         .any(|r| r.header("authorization") == Some(&format!("Basic {}", basic()))));
 }
+
+/// A header that looks like a credential is for the server it was given
+/// for: a redirect to another server is refused rather than followed with
+/// it (reqwest itself drops only `Authorization`, `Cookie` and
+/// `Proxy-Authorization`). Other headers do not stop a redirect.
+#[test]
+fn credential_headers_never_follow_a_redirect_to_another_server() {
+    let first = TestServer::start();
+    let other = TestServer::start();
+    first.set_fault(Fault::redirect_to(&other, "/api/tags", 307));
+    let out = cli::ollama(&first)
+        .args(["-H", &format!("X-Api-Key: {CUSTOM_SECRET}"), "list"])
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "refused a redirect to another server ({}/api/tags)",
+            other.url()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(CUSTOM_SECRET), "{stderr}");
+    assert!(other.requests().is_empty(), "the other server was asked");
+
+    let out = cli::ollama(&first)
+        .args(["-H", "X-Trace: 1", "list"])
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).starts_with("NAME"), "{}", stdout_of(&out));
+    let asked = other.requests_to("/api/tags");
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].header("x-trace"), Some("1"));
+}
