@@ -55,6 +55,17 @@ fn assert_usage(server: &TestServer, out: &Output, message: &str) {
     assert_nothing_sent(server);
 }
 
+/// A usage error whose one line starts with `prefix` (the rest quotes
+/// what another layer said): status 2, no output, no request.
+fn assert_usage_starting(server: &TestServer, out: &Output, prefix: &str) {
+    let stderr = stderr_of(out);
+    assert!(stderr.starts_with(prefix), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(stdout_of(out), "");
+    assert_eq!(status(out), 2);
+    assert_nothing_sent(server);
+}
+
 fn assert_no_escape(out: &Output) {
     assert!(!out.stdout.contains(&0x1b), "escape code on stdout");
     assert!(!out.stderr.contains(&0x1b), "escape code on stderr");
@@ -414,20 +425,22 @@ fn generate_bad_format_is_a_usage_error() {
     assert_usage(&server, &out, "--format: a JSON schema must be an object");
 
     let out = run(&server, &["generate", "tiny", "--format", "{nope", "p"], "");
-    assert_eq!(status(&out), 2);
-    assert!(
-        stderr_of(&out).starts_with("ollama-rs: error: --format is not `json` or a JSON schema: ")
+    assert_usage_starting(
+        &server,
+        &out,
+        "ollama-rs: error: --format is not `json` or a JSON schema: ",
     );
-    assert_nothing_sent(&server);
 
     let arg = format!("@{}", missing.display());
     let out = run(&server, &["generate", "tiny", "--format", &arg, "p"], "");
-    assert_eq!(status(&out), 2);
-    assert!(stderr_of(&out).starts_with(&format!(
-        "ollama-rs: error: could not read format file `{}`: ",
-        missing.display()
-    )));
-    assert_nothing_sent(&server);
+    assert_usage_starting(
+        &server,
+        &out,
+        &format!(
+            "ollama-rs: error: could not read format file `{}`: ",
+            missing.display()
+        ),
+    );
 
     let arg = format!("@{}", empty.display());
     let out = run(&server, &["generate", "tiny", "--format", &arg, "p"], "");
@@ -478,11 +491,11 @@ fn generate_images_are_sent_as_base64() {
         &["generate", "tiny-vision", "--image", &arg, "p"],
         "",
     );
-    assert_eq!(status(&out), 2);
-    assert!(
-        stderr_of(&out).starts_with(&format!("ollama-rs: error: could not read image `{arg}`: "))
+    assert_usage_starting(
+        &server,
+        &out,
+        &format!("ollama-rs: error: could not read image `{arg}`: "),
     );
-    assert_nothing_sent(&server);
 }
 
 #[test]
@@ -1132,11 +1145,11 @@ fn chat_bad_messages_file_is_a_usage_error() {
         &["chat", "tiny", "--messages", &arg, "-m", "x"],
         "",
     );
-    assert_eq!(status(&out), 2);
-    assert!(stderr_of(&out).starts_with(&format!(
-        "ollama-rs: error: could not read messages file `{arg}`: "
-    )));
-    assert_nothing_sent(&server);
+    assert_usage_starting(
+        &server,
+        &out,
+        &format!("ollama-rs: error: could not read messages file `{arg}`: "),
+    );
 
     let arg = empty.display().to_string();
     let out = run(
@@ -1152,11 +1165,11 @@ fn chat_bad_messages_file_is_a_usage_error() {
         &["chat", "tiny", "--messages", &arg, "-m", "x"],
         "",
     );
-    assert_eq!(status(&out), 2);
-    assert!(stderr_of(&out).starts_with(&format!(
-        "ollama-rs: error: `{arg}` is not a JSON array of messages: "
-    )));
-    assert_nothing_sent(&server);
+    assert_usage_starting(
+        &server,
+        &out,
+        &format!("ollama-rs: error: `{arg}` is not a JSON array of messages: "),
+    );
 }
 
 #[test]
@@ -1244,11 +1257,11 @@ fn chat_tool_calls_are_printed_as_calls() {
         &["chat", "tiny-tools", "--tools", &arg, "-m", "x"],
         "",
     );
-    assert_eq!(status(&out), 2);
-    assert!(stderr_of(&out).starts_with(&format!(
-        "ollama-rs: error: `{arg}` is not a JSON array of tool definitions: "
-    )));
-    assert_nothing_sent(&server);
+    assert_usage_starting(
+        &server,
+        &out,
+        &format!("ollama-rs: error: `{arg}` is not a JSON array of tool definitions: "),
+    );
 }
 
 #[test]
@@ -1529,9 +1542,11 @@ fn embed_sends_every_flag() {
 fn embed_errors_and_statuses() {
     let server = TestServer::start();
     let out = run(&server, &["embed", "tiny-embed", "x", "-o", "dims=3"], "");
-    assert_eq!(status(&out), 2);
-    assert!(stderr_of(&out).starts_with("ollama-rs: error: unknown parameter 'dims' (valid: "));
-    assert_nothing_sent(&server);
+    assert_usage_starting(
+        &server,
+        &out,
+        "ollama-rs: error: unknown parameter 'dims' (valid: ",
+    );
     let out = run(
         &server,
         &["embed", "tiny-embed", "x", "--batch-size", "0"],
