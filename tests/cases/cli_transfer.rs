@@ -1324,6 +1324,15 @@ impl Running {
         assert!(status.success());
     }
 
+    /// Sends SIGINT, checks that the command exits 130, and returns every
+    /// stderr line.
+    fn interrupted(self) -> Vec<String> {
+        self.interrupt();
+        let (code, lines) = self.finish();
+        assert_eq!(code, 130, "{lines:?}");
+        lines
+    }
+
     /// Waits for the exit (killing the child past the guard) and returns
     /// the status and every stderr line.
     fn finish(mut self) -> (i32, Vec<String>) {
@@ -1365,9 +1374,7 @@ fn sigint_during_a_stalled_pull_exits_130_naming_it() {
     ));
     run.wait_for("pulling ");
     run.wait_for("pulling ");
-    run.interrupt();
-    let (code, lines) = run.finish();
-    assert_eq!(code, 130, "{lines:?}");
+    let lines = run.interrupted();
     assert_eq!(
         lines.last().unwrap(),
         "ollama-rs: interrupted while pulling `tiny`"
@@ -1402,9 +1409,7 @@ fn sigint_during_push_and_create_names_them() {
         let mut run = Running::start(watched(&server, dir.path(), dir.path(), args));
         // The first line has come: the command is waiting for the rest.
         run.wait_for("");
-        run.interrupt();
-        let (code, lines) = run.finish();
-        assert_eq!(code, 130, "{lines:?}");
+        let lines = run.interrupted();
         assert_eq!(lines.last().unwrap(), want);
     }
 }
@@ -1425,9 +1430,7 @@ fn sigint_during_an_upload_names_the_file() {
         &["create", "--progress=plain", "up"],
     ));
     run.wait_for("hashing model.gguf: 100%");
-    run.interrupt();
-    let (code, lines) = run.finish();
-    assert_eq!(code, 130, "{lines:?}");
+    let lines = run.interrupted();
     assert_eq!(
         lines.last().unwrap(),
         "ollama-rs: interrupted while uploading `model.gguf` for `up`"
@@ -1471,9 +1474,7 @@ fn create_after_an_interrupted_upload_sends_only_what_is_missing() {
         assert!(Instant::now() < deadline, "{:?}", blob_requests(&server));
         std::thread::sleep(Duration::from_millis(20));
     }
-    run1.interrupt();
-    let (status, lines) = run1.finish();
-    assert_eq!(status, 130, "{lines:?}");
+    run1.interrupted();
     assert!(server.has_blob(&digests[0]), "the first file was uploaded");
     assert!(!server.has_blob(&digests[1]));
     assert!(server.requests_to("/api/create").is_empty());
