@@ -55,40 +55,28 @@ fn bench(c: &mut Criterion) {
             n
         })
     });
-    g.bench_function("decoder_chunk_per_line", |b| {
-        b.iter_batched(
-            || per_line.clone(),
-            |chunks| {
-                let mut d = Decoder::<GenerateResponse>::new(DEFAULT_MAX_LINE);
-                let mut n = 0;
-                for chunk in chunks {
-                    d.feed(chunk);
-                    while let Some(r) = d.next_item() {
-                        n += r.expect("valid").response.len();
+    for (name, input) in [
+        ("decoder_chunk_per_line", &per_line),
+        ("decoder_64k_reads", &reads),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || input.clone(),
+                |chunks| {
+                    let mut d = Decoder::<GenerateResponse>::new(DEFAULT_MAX_LINE);
+                    let mut n = 0;
+                    for chunk in chunks {
+                        d.feed(chunk);
+                        while let Some(r) = d.next_item() {
+                            n += r.expect("valid").response.len();
+                        }
                     }
-                }
-                n
-            },
-            BatchSize::LargeInput,
-        )
-    });
-    g.bench_function("decoder_64k_reads", |b| {
-        b.iter_batched(
-            || reads.clone(),
-            |chunks| {
-                let mut d = Decoder::<GenerateResponse>::new(DEFAULT_MAX_LINE);
-                let mut n = 0;
-                for chunk in chunks {
-                    d.feed(chunk);
-                    while let Some(r) = d.next_item() {
-                        n += r.expect("valid").response.len();
-                    }
-                }
-                n
-            },
-            BatchSize::LargeInput,
-        )
-    });
+                    n
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
