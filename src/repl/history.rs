@@ -238,27 +238,12 @@ fn rename_over(mut f: fs::File, tmp: &Path, target: &Path, bytes: &[u8]) -> io::
 /// Writes a new file (or replaces one) readable by its owner only. The
 /// bytes go to a new file beside it, which is then renamed over it, so
 /// that a failed write (a full disk) leaves the old file whole; a symbolic
-/// link is followed, and the file it names is replaced. Where no new file
-/// can be made beside it (a folder that is not writable), the file is
-/// rewritten in place, tightened to 0600 first.
+/// link is followed, and the file it names is replaced.
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let target = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let tmp = sibling(&target, &format!("{}.tmp", std::process::id()));
-    let created = private_options().create_new(true).write(true).open(&tmp);
-    match created {
-        Ok(f) => rename_over(f, &tmp, &target, bytes),
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-            let mut f = private_options()
-                .create(true)
-                .write(true)
-                .truncate(true)
-                .open(path)?;
-            restrict(&f)?;
-            f.write_all(bytes)?;
-            f.sync_all()
-        }
-        Err(e) => Err(e),
-    }
+    let f = private_options().create_new(true).write(true).open(&tmp)?;
+    rename_over(f, &tmp, &target, bytes)
 }
 
 #[cfg(test)]

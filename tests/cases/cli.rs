@@ -30,14 +30,21 @@ pub fn bare() -> Command {
     ] {
         cmd.env_remove(var);
     }
-    let home = std::env::temp_dir().join(format!("ollama-rs-test-home-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&home);
+    let home = test_home();
     cmd.env("HOME", &home)
         .env("XDG_DATA_HOME", home.join("data"))
         .env("NO_COLOR", "1")
         .env("TERM", "dumb")
         .write_stdin("");
     cmd
+}
+
+/// The home folder of this test run's commands (made when missing), so
+/// that nothing reads or writes the real one.
+pub fn test_home() -> std::path::PathBuf {
+    let home = std::env::temp_dir().join(format!("ollama-rs-test-home-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&home);
+    home
 }
 
 /// [`bare`] talking to `server`.

@@ -100,7 +100,7 @@ fn stats(
 /// The binary as a plain process, for tests that read its output while it
 /// runs: a clean environment pointed at `server`.
 fn spawn(server: &TestServer, args: &[&str]) -> Child {
-    let home = std::env::temp_dir().join(format!("ollama-rs-test-home-{}", std::process::id()));
+    let home = super::cli::test_home();
     StdCommand::new(assert_cmd::cargo::cargo_bin("ollama-rs"))
         .args(args)
         .env_clear()

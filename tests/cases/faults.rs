@@ -405,8 +405,7 @@ fn can_unshare_network() -> bool {
 
 /// The binary inside an empty network namespace, with a clean environment.
 fn in_empty_network(args: &[String]) -> Command {
-    let home = std::env::temp_dir().join(format!("ollama-rs-test-home-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&home);
+    let home = cli::test_home();
     let mut std_cmd = StdCommand::new("unshare");
     std_cmd
         .arg("-n")
