@@ -209,7 +209,7 @@ if notes:
   doc += ['## Notes', ''] + [f'- {n}' for n in notes] + ['']
 doc += ['## Environment', ''] + [f'- {e}' for e in environment] + ['']
 doc += ['## Commands', '', 'From the repository root, with a server started by '
-        '`target/release/examples/test-server --port 0 --bench`, `URL` standing for the address it prints; '
+        '`target/release/test-server --port 0 --bench`, `URL` standing for the address it prints; '
         '`big.bin` and `small.bin` are 2 GiB and 200 MiB of random bytes. `bench/run.sh` runs them all.', ''] + commands
 doc += ['', '## Reproduce', '', '```sh', 'bench/run.sh            # full run (2 GB blob)',
         'bench/run.sh --quick    # fewer runs, 200 MB blob', '```', '']

@@ -70,11 +70,11 @@ PY=$VENV/bin/python
 # ---------------------------------------------------------------- build
 if [ $BUILD -eq 1 ]; then
   say "building release binaries and examples"
-  (cd "$ROOT" && cargo build --release --bins --examples >&2)
+  (cd "$ROOT" && cargo build --release --workspace --bins --examples >&2)
 fi
 if [ $CRITERION -eq 1 ]; then
-  say "criterion micro-benchmarks (benches/)"
-  (cd "$ROOT" && cargo bench --bench ndjson --bench parse -- --noplot >&2)
+  say "criterion micro-benchmarks (crates/ollama-rs/benches/)"
+  (cd "$ROOT" && cargo bench -p ollama-rs --bench ndjson --bench parse -- --noplot >&2)
 fi
 REL=$CARGO_TARGET_DIR/release
 BIN=$REL/ollama-rs
@@ -84,7 +84,7 @@ rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 : >"$RESULTS/commands.tsv"
 cmd() { printf '%s\t%s\n' "$1" "$2" >>"$RESULTS/commands.tsv"; }
-[ $CRITERION -eq 0 ] || cmd criterion "cargo bench --bench ndjson --bench parse"
+[ $CRITERION -eq 0 ] || cmd criterion "cargo bench -p ollama-rs --bench ndjson --bench parse"
 
 if [ $QUICK -eq 1 ]; then RUNS=3 FAST_RUNS=20 ROUNDS=2; else RUNS=5 FAST_RUNS=50 ROUNDS=5; fi
 TOKENS=200000 PULL_LINES=100000 EMBED_INPUTS=2000 EMBED_DIMS=4096 CONCURRENT=1000
@@ -94,7 +94,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # ---------------------------------------------------------------- server
 say "starting the test server (--bench)"
-"$REL/examples/test-server" --port 0 --bench --tokens $TOKENS --pull-lines $PULL_LINES \
+"$REL/test-server" --port 0 --bench --tokens $TOKENS --pull-lines $PULL_LINES \
   --embed-dims $EMBED_DIMS >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 for _ in $(seq 100); do

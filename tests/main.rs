@@ -1,6 +1,4 @@
-//! All integration tests, in one binary (see Cargo.toml `autotests = false`).
+//! All command-line integration tests, in one binary (see Cargo.toml `autotests = false`).
 
 mod cases;
 mod generated;
-mod replay;
-mod server;

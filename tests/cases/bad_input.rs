@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::cases::cli::{self, stderr_of, stdout_of};
-use crate::server::TestServer;
+use ollama_test_server::TestServer;
 
 const GUARD: Duration = Duration::from_secs(60);
 

@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 
-use crate::server::TestServer;
+use ollama_test_server::TestServer;
 
 /// `ollama-rs` with a clean environment: no `OLLAMA_HOST`, no API key, no
 /// proxies, no certificate settings, `NO_COLOR` set, `HOME` and the data directory in a fresh

@@ -16,7 +16,7 @@ use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
 use crate::cases::cli::{self, stderr_of, stdout_of};
-use crate::server::{self, Fault, TestServer};
+use ollama_test_server::{self, Fault, TestServer};
 
 /// Hang guard for every run: far above what any of them needs.
 const GUARD: Duration = Duration::from_secs(60);
@@ -1369,8 +1369,8 @@ fn embed_prints_one_vector_per_input() {
     assert_eq!(
         vectors(&out),
         [
-            server::embedding("first text", 64),
-            server::embedding("second", 64)
+            ollama_test_server::embedding("first text", 64),
+            ollama_test_server::embedding("second", 64)
         ]
     );
     assert_eq!(
@@ -1395,9 +1395,9 @@ fn embed_reads_stdin_one_input_per_line() {
     assert_eq!(
         vectors(&out),
         [
-            server::embedding("one", 64),
-            server::embedding("two words", 64),
-            server::embedding("three", 64)
+            ollama_test_server::embedding("one", 64),
+            ollama_test_server::embedding("two words", 64),
+            ollama_test_server::embedding("three", 64)
         ]
     );
 
@@ -1427,7 +1427,10 @@ fn embed_batches_keep_the_input_order() {
             json!(["text number 6"])
         ]
     );
-    let expected: Vec<Vec<f32>> = inputs.iter().map(|i| server::embedding(i, 64)).collect();
+    let expected: Vec<Vec<f32>> = inputs
+        .iter()
+        .map(|i| ollama_test_server::embedding(i, 64))
+        .collect();
     assert_eq!(vectors(&out), expected);
 }
 
@@ -1459,9 +1462,15 @@ fn embed_json_prints_each_batch_response() {
     };
     assert_eq!(
         embeddings(&lines[0]),
-        [server::embedding("a", 64), server::embedding("b", 64)]
+        [
+            ollama_test_server::embedding("a", 64),
+            ollama_test_server::embedding("b", 64)
+        ]
     );
-    assert_eq!(embeddings(&lines[1]), [server::embedding("c", 64)]);
+    assert_eq!(
+        embeddings(&lines[1]),
+        [ollama_test_server::embedding("c", 64)]
+    );
     // The rest of the server's object comes along.
     let mut first = lines[0].clone();
     first["embeddings"] = json!("...");
@@ -1509,7 +1518,7 @@ fn embed_sends_every_flag() {
         })
     );
     // The server cuts the vector to 8 values and normalises it again.
-    let mut cut = server::embedding("x", 64);
+    let mut cut = ollama_test_server::embedding("x", 64);
     cut.truncate(8);
     let norm = cut.iter().map(|v| v * v).sum::<f32>().sqrt();
     cut.iter_mut().for_each(|v| *v /= norm);
@@ -1588,7 +1597,7 @@ fn embed_errors_and_statuses() {
         ],
         "",
     );
-    assert_eq!(vectors(&out), [server::embedding("short", 64)]);
+    assert_eq!(vectors(&out), [ollama_test_server::embedding("short", 64)]);
     assert_eq!(
         stderr_of(&out),
         "ollama-rs: error: could not embed with `tiny-embed`: the input length exceeds the context length (status code: 400)\n"

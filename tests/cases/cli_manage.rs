@@ -12,7 +12,7 @@ use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
 use super::cli::{bare, ollama, stderr_of, stdout_of};
-use crate::server::{Fault, ModelSpec, TestServer};
+use ollama_test_server::{Fault, ModelSpec, TestServer};
 
 /// Long enough for a loaded machine; a hang fails the test instead of
 /// blocking the suite.
@@ -1250,4 +1250,22 @@ fn help_of_each_command_has_an_example() {
     ] {
         assert!(help.contains(line), "{line}");
     }
+}
+
+#[test]
+fn the_cli_sees_the_test_server() {
+    let server = TestServer::start();
+    let out = crate::cases::cli::ollama(&server)
+        .arg("version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(crate::cases::cli::stderr_of(&out), "");
+    assert_eq!(
+        crate::cases::cli::stdout_of(&out),
+        format!(
+            "client version: {}\nserver version: 0.32.15\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
 }

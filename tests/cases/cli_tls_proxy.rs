@@ -19,7 +19,7 @@ use base64::Engine as _;
 use pretty_assertions::assert_eq;
 
 use super::cli::{bare, stderr_of, stdout_of};
-use crate::server::{Fault, Relay, TestProxy, TestServer, TlsServer};
+use ollama_test_server::{Fault, Relay, TestProxy, TestServer, TlsServer};
 
 /// A hang fails the test instead of blocking the suite.
 const HANG_GUARD: Duration = Duration::from_secs(60);
@@ -132,7 +132,7 @@ fn cacert_trusts_the_servers_ca() {
     let mut cmd = client();
     cmd.args(["--host", &server.url(), "version", "--cacert", &ca]);
     let stdout = ok(&run(cmd));
-    assert!(stdout.contains(crate::server::VERSION), "{stdout}");
+    assert!(stdout.contains(ollama_test_server::VERSION), "{stdout}");
 
     // The certificate is also for `localhost`.
     let mut cmd = client();

@@ -16,7 +16,7 @@ use pretty_assertions::assert_eq;
 use serde_json::Value;
 
 use super::cli::{ollama, stderr_of, stdout_of};
-use crate::server::{gguf, Fault, TestServer};
+use ollama_test_server::{gguf, Fault, TestServer};
 
 /// Longest any one command may take before the test fails instead of
 /// hanging; nothing here should come near it.

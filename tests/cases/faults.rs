@@ -19,7 +19,7 @@ use assert_cmd::Command;
 use pretty_assertions::assert_eq;
 
 use crate::cases::cli::{self, stderr_of, stdout_of};
-use crate::server::{Fault, TestServer};
+use ollama_test_server::{Fault, TestServer};
 
 /// Longest a run may take: the slowest case waits one second for a timeout.
 const BOUND: Duration = Duration::from_secs(20);

@@ -6,10 +6,7 @@ mod cli_generate;
 mod cli_manage;
 mod cli_tls_proxy;
 mod cli_transfer;
-mod client_server;
 mod faults;
-mod fuzz_seeds;
 #[cfg(unix)]
 mod repl;
-mod replay_client;
 mod secrets;

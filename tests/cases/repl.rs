@@ -11,7 +11,7 @@ use nix::sys::wait::WaitStatus;
 use rexpect::session::{Options, PtySession};
 use serde_json::{json, Value};
 
-use crate::server::{Fault, TestServer};
+use ollama_test_server::{Fault, TestServer};
 
 /// The longest wait for expected output.
 const TIMEOUT_MS: u64 = 10_000;

@@ -16,7 +16,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use crate::cases::cli::{self, stderr_of, stdout_of};
-use crate::server::{Fault, TestServer};
+use ollama_test_server::{Fault, TestServer};
 
 const GUARD: Duration = Duration::from_secs(60);
 

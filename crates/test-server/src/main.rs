@@ -1,13 +1,13 @@
 //! Runs the integration tests' fake Ollama server standalone, for manual checks and benchmarks.
 //!
 //! ```text
-//! cargo run --example test-server -- --port 11434
-//! cargo run --release --example test-server -- --port 0 --bench --tokens 200000
+//! cargo run -p ollama-test-server --bin test-server -- --port 11434
+//! cargo run --release -p ollama-test-server --bin test-server -- --port 0 --bench --tokens 200000
 //! ```
 //!
 //! Prints the URL, then serves until killed.
 //!
-//! Without `--bench` it serves the seeded models of `tests/server`. With `--bench` it is a fast
+//! Without `--bench` it serves the seeded models of the test server library (`src/lib.rs`). With `--bench` it is a fast
 //! server that adds as little CPU as it can, so that a benchmark measures the client: every
 //! answer is rendered once, cached, and sent from memory. Its routes:
 //!
@@ -22,8 +22,7 @@
 //!   bytes (the digest is not checked: the benchmark measures the client's hashing, not ours).
 //! - `GET /api/tags`, `/api/version`, `/`: fixed small answers.
 
-#[path = "../tests/server/mod.rs"]
-mod server;
+use ollama_test_server as server;
 
 fn main() {
     let mut args = std::env::args().skip(1);

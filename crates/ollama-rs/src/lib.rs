@@ -37,5 +37,5 @@ pub use types::*;
 
 /// The README's examples, compiled as doctests so that they stay true.
 #[cfg(doctest)]
-#[doc = include_str!("../README.md")]
+#[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

@@ -46,6 +46,8 @@
 
 #![allow(dead_code)] // Each test uses a different part of this module.
 
+pub mod replay;
+
 mod body;
 mod clock;
 mod inference;

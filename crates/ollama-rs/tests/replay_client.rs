@@ -20,7 +20,7 @@ use pretty_assertions::assert_eq;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use crate::replay::{capture, Capture, Replay};
+use ollama_test_server::replay::{capture, Capture, Replay};
 
 /// A broken replay or client must fail the test, not hang the whole binary.
 const TIMEOUT: Duration = Duration::from_secs(10);

@@ -12,7 +12,7 @@ use ollama_rs::{
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
-use crate::server::{Fault, TestServer};
+use ollama_test_server::{Fault, TestServer};
 
 fn client(server: &TestServer) -> Client {
     Client::builder()
@@ -346,10 +346,10 @@ async fn one_byte_chunks_and_split_utf8_decode_the_same() {
     let plain = collect_generate(&c, GenerateRequest::new("tiny", "héllo wörld ✓"))
         .await
         .unwrap();
-    assert_eq!(plain, crate::server::reply_text("héllo wörld ✓"));
+    assert_eq!(plain, ollama_test_server::reply_text("héllo wörld ✓"));
     // With split UTF-8 the server puts multi-byte characters first, so that
     // chunk boundaries fall inside them.
-    let split = format!("{}{plain}", crate::server::UTF8_PREFIX);
+    let split = format!("{}{plain}", ollama_test_server::UTF8_PREFIX);
     for (fault, want) in [(Fault::OneByteChunks, &plain), (Fault::SplitUtf8, &split)] {
         server.set_fault(fault);
         let got = collect_generate(&c, GenerateRequest::new("tiny", "héllo wörld ✓"))
@@ -718,19 +718,4 @@ fn blocking_client_has_the_same_methods() {
     assert!(items[0].is_ok());
     assert!(matches!(&items[1], Err(Error::Stream { message }) if message == "boom"));
     assert_eq!(items.len(), 2);
-}
-
-#[test]
-fn the_cli_sees_the_test_server() {
-    let server = TestServer::start();
-    let out = super::cli::ollama(&server).arg("version").output().unwrap();
-    assert!(out.status.success());
-    assert_eq!(super::cli::stderr_of(&out), "");
-    assert_eq!(
-        super::cli::stdout_of(&out),
-        format!(
-            "client version: {}\nserver version: 0.32.15\n",
-            env!("CARGO_PKG_VERSION")
-        )
-    );
 }

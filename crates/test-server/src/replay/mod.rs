@@ -26,7 +26,7 @@ pub const MASKED_MODELS_DIR: &str = "/home/user/.ollama/models";
 
 /// Where the capture files live, independent of the directory `cargo test` runs in.
 pub fn captures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/captures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/captures")
 }
 
 /// One captured HTTP exchange (files 01–81, 96, 98, 99).

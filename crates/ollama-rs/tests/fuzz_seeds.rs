@@ -2,7 +2,7 @@
 //! `fuzz/regressions/<target>/`), replayed through the same property checks
 //! as the fuzz targets, without a fuzzer.
 
-#[path = "../../fuzz/src/lib.rs"]
+#[path = "../../../fuzz/src/lib.rs"]
 mod checks;
 
 use std::path::Path;
@@ -10,7 +10,7 @@ use std::path::Path;
 /// Runs `check` on every seed and regression input of `target`; returns how
 /// many there were.
 fn replay(target: &str, check: fn(&[u8])) -> usize {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut count = 0;
     for dir in ["seeds", "regressions"] {
         let dir = fuzz.join(dir).join(target);
