@@ -6,6 +6,8 @@
 //! (skipped when the server has them), and the request is sent with the
 //! `files` / `adapters` / `draft_files` maps.
 
+mod files;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use ollama_rs::modelfile::{self, ModelfileParts};
+
+use self::files::{
+    blob_names, expand_home, looks_like_path, resolve_local_path, select_model_files,
+};
 use ollama_rs::options::{option_spec, parse_option_value, OptionKind};
 use ollama_rs::{BlobProgress, Client, CreateRequest, License, Message, Options, Role};
 use serde_json::Value;
@@ -31,7 +37,7 @@ type LocalFiles = Vec<(String, PathBuf)>;
 /// not the value itself (`~`, or relative to a Modelfile elsewhere).
 fn missing(what: &str, value: &str, dir: &Path) -> anyhow::Error {
     let looked = if let Some(rest) = value.strip_prefix('~') {
-        match modelfile::expand_home(value) {
+        match expand_home(value) {
             Some(path) => path,
             None => {
                 let user = rest.split('/').next().unwrap_or_default();
@@ -74,16 +80,16 @@ fn tidy(path: &Path) -> PathBuf {
 /// Resolves a FROM/ADAPTER/DRAFT value that names something on disk;
 /// `None` when it is a model name.
 fn local_files(value: &str, dir: &Path, what: &str) -> Result<Option<LocalFiles>> {
-    let Some(path) = modelfile::resolve_local_path(value, dir).map(|p| tidy(&p)) else {
-        if modelfile::looks_like_path(value) {
+    let Some(path) = resolve_local_path(value, dir).map(|p| tidy(&p)) else {
+        if looks_like_path(value) {
             return Err(missing(what, value, dir));
         }
         return Ok(None);
     };
     let files = if path.is_dir() {
-        let selected = modelfile::select_model_files(&path)
-            .map_err(|e| usage(format!("{what} `{value}`: {e}")))?;
-        let names = modelfile::blob_names(&selected, &path);
+        let selected =
+            select_model_files(&path).map_err(|e| usage(format!("{what} `{value}`: {e}")))?;
+        let names = blob_names(&selected, &path);
         names.into_iter().zip(selected).collect()
     } else {
         let name = path

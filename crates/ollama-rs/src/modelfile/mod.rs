@@ -1,4 +1,4 @@
-//! The Modelfile: parser, writer and model-file selection.
+//! The Modelfile: parser and writer.
 //!
 //! A Modelfile is a list of `INSTRUCTION value` lines ([`Instruction`]).
 //! [`parse`] reads one into a [`Modelfile`], checking the grammar and typing
@@ -6,11 +6,6 @@
 //! ([`crate::options`]); [`Modelfile::to_parts`] turns it into the values of
 //! a create request; its [`Display`](std::fmt::Display) and
 //! [`Modelfile::write`] produce text that parses back to the same commands.
-//!
-//! [`select_model_files`] and [`blob_names`] decide which files of a model
-//! directory are uploaded and under which names; [`resolve_local_path`] and
-//! [`looks_like_path`] help decide whether a `FROM` value is a local path or
-//! a model name.
 //!
 //! ```
 //! use ollama_rs::modelfile::parse;
@@ -23,7 +18,6 @@
 //! assert_eq!(parts.system.as_deref(), Some("Be brief."));
 //! ```
 
-mod files;
 mod parser;
 mod writer;
 
@@ -38,9 +32,6 @@ use serde_json::{Map, Value};
 
 use crate::options::{option_spec, parse_option_value, OptionError, OptionKind};
 
-pub use files::{
-    blob_names, expand_home, looks_like_path, resolve_local_path, select_model_files, SelectError,
-};
 pub use parser::parse;
 pub use writer::WriteError;
 

@@ -1,5 +1,5 @@
 //! Local paths in a Modelfile, and which files of a model directory are
-//! uploaded.
+//! uploaded: the create command's policy, following the official CLI's.
 
 use std::collections::HashSet;
 use std::fs;
@@ -349,4 +349,275 @@ fn base_name(p: &Path) -> String {
         || p.to_string_lossy().into_owned(),
         |n| n.to_string_lossy().into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn looks_like_path_rules() {
+        for v in [
+            "/abs/m",
+            "./m",
+            "../m",
+            "~",
+            "~/m.gguf",
+            "m.gguf",
+            "dir/M.GGUF",
+            "x.safetensors",
+            ".",
+            "..",
+        ] {
+            assert!(looks_like_path(v), "{v}");
+        }
+        for v in [
+            "llama3.2",
+            "user/model:tag",
+            "hf.co/org/repo:Q4",
+            "model.bin",
+            ".hidden",
+        ] {
+            assert!(!looks_like_path(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn resolve_local_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("m.gguf"), b"x").unwrap();
+        fs::create_dir(d.join("sub")).unwrap();
+        assert_eq!(resolve_local_path("m.gguf", d), Some(d.join("m.gguf")));
+        assert_eq!(resolve_local_path("./sub", d), Some(d.join("./sub")));
+        assert_eq!(resolve_local_path(".", d), Some(d.join(".")));
+        let abs = d.join("m.gguf");
+        assert_eq!(
+            resolve_local_path(abs.to_str().unwrap(), Path::new("/nonexistent")),
+            Some(abs)
+        );
+        assert_eq!(resolve_local_path("llama3.2", d), None);
+        assert_eq!(resolve_local_path("", d), None);
+        if let Some(home) = dirs::home_dir().filter(|h| h.exists()) {
+            assert_eq!(resolve_local_path("~", d), Some(home.clone()));
+            assert_eq!(resolve_local_path("~/", d), Some(home.join("")));
+        }
+        assert_eq!(resolve_local_path("~/surely/not/here.gguf", d), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn tilde_user_is_that_users_home() {
+        let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+            .unwrap()
+            .expect("the current user has a passwd entry");
+        assert_eq!(
+            expand_home(&format!("~{}/models/m.gguf", me.name)),
+            Some(me.dir.join("models/m.gguf"))
+        );
+        assert_eq!(expand_home(&format!("~{}", me.name)), Some(me.dir.clone()));
+        assert_eq!(expand_home("~no-such-user-here/m.gguf"), None);
+        assert_eq!(expand_home("models/m.gguf"), None);
+        if me.dir.exists() {
+            assert_eq!(
+                resolve_local_path(&format!("~{}", me.name), Path::new("/nonexistent")),
+                Some(me.dir)
+            );
+        }
+    }
+
+    // ---------------------------------------------------------------- selection
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            let p = dir.path().join(f);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, b"data").unwrap();
+        }
+        dir
+    }
+
+    fn selected(files: &[&str]) -> Vec<String> {
+        let dir = tree(files);
+        let got = select_model_files(dir.path()).unwrap();
+        got.iter()
+            .map(|p| {
+                p.strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn selection_precedence() {
+        let all = [
+            "model-00002-of-00002.safetensors",
+            "model-00001-of-00002.safetensors",
+            "consolidated.safetensors",
+            "pytorch_model.bin",
+            "consolidated.00.pth",
+            "x.gguf",
+            "other.bin",
+        ];
+        assert_eq!(
+            selected(&all),
+            [
+                "model-00001-of-00002.safetensors",
+                "model-00002-of-00002.safetensors"
+            ]
+        );
+        assert_eq!(selected(&all[2..]), ["consolidated.safetensors"]);
+        assert_eq!(selected(&all[3..]), ["pytorch_model.bin"]);
+        assert_eq!(selected(&all[4..]), ["consolidated.00.pth"]);
+        assert_eq!(selected(&all[5..]), ["x.gguf"]);
+        assert_eq!(selected(&all[6..]), ["other.bin"]);
+    }
+
+    #[test]
+    fn nested_safetensors_count() {
+        assert_eq!(
+            selected(&[
+                "text/model.safetensors",
+                "vision/model-1.safetensors",
+                "b.gguf"
+            ]),
+            ["text/model.safetensors", "vision/model-1.safetensors"]
+        );
+        assert_eq!(
+            selected(&["model.safetensors", "text/model.safetensors"]),
+            ["model.safetensors", "text/model.safetensors"]
+        );
+        // Only model*.safetensors is looked for one level down.
+        assert_eq!(selected(&["sub/x.gguf", "top.gguf"]), ["top.gguf"]);
+        // Two levels down is too deep.
+        let dir = tree(&["a/b/model.safetensors"]);
+        assert!(matches!(
+            select_model_files(dir.path()),
+            Err(SelectError::NoModelFiles { .. })
+        ));
+    }
+
+    #[test]
+    fn patterns_need_their_prefix_and_suffix() {
+        // `model*.safetensors` needs the `model` prefix; such a file falls
+        // through to later rules.
+        assert_eq!(selected(&["my-model.safetensors", "a.gguf"]), ["a.gguf"]);
+        // A directory named like a weights file is not a file.
+        let dir = tree(&["real.gguf"]);
+        fs::create_dir(dir.path().join("model.safetensors")).unwrap();
+        let got = select_model_files(dir.path()).unwrap();
+        assert_eq!(got, [dir.path().join("real.gguf")]);
+    }
+
+    #[test]
+    fn companions_are_added() {
+        assert_eq!(
+            selected(&[
+                "tokenizer.model",
+                "sub/tokenizer.model",
+                "config.json",
+                "tokenizer_config.json",
+                "sub/extra.json",
+                "chat_template.jinja",
+                "other.jinja",
+                "model.safetensors",
+                "README.md",
+            ]),
+            [
+                "model.safetensors",
+                "config.json",
+                "tokenizer_config.json",
+                "sub/extra.json",
+                "chat_template.jinja",
+                "tokenizer.model",
+            ]
+        );
+        // Without a top-level tokenizer.model, one in a sub-directory is used.
+        assert_eq!(
+            selected(&["a.gguf", "tok/tokenizer.model"]),
+            ["a.gguf", "tok/tokenizer.model"]
+        );
+    }
+
+    #[test]
+    fn nothing_to_upload() {
+        let dir = tree(&["README.md", "config.json", "tokenizer.model"]);
+        let e = select_model_files(dir.path()).unwrap_err();
+        assert_eq!(e.to_string(), "no Modelfile or safetensors files found");
+        let missing = dir.path().join("nope");
+        assert!(matches!(
+            select_model_files(&missing),
+            Err(SelectError::Io { .. })
+        ));
+    }
+
+    #[test]
+    fn lfs_pointers_are_refused() {
+        let dir = tree(&[]);
+        let p = dir.path().join("model.safetensors");
+        fs::write(
+            &p,
+            "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 5\n",
+        )
+        .unwrap();
+        let e = select_model_files(dir.path()).unwrap_err();
+        assert!(
+            matches!(&e, SelectError::LfsPointer { path } if *path == p),
+            "{e:?}"
+        );
+        // A short or ordinary file is fine.
+        fs::write(&p, "ver").unwrap();
+        assert_eq!(select_model_files(dir.path()).unwrap(), [p]);
+    }
+
+    #[test]
+    fn blob_names_rules() {
+        let d = Path::new("/models/m");
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(blob_names(&[p("/models/m/sub/x.gguf")], d), ["x.gguf"]);
+        assert_eq!(blob_names(&[p("x.gguf")], d), ["x.gguf"]);
+        assert_eq!(
+            blob_names(
+                &[
+                    p("/models/m/model.safetensors"),
+                    p("/models/m/config.json"),
+                    p("/models/m/text/extra.json")
+                ],
+                d
+            ),
+            ["model.safetensors", "config.json", "text/extra.json"]
+        );
+        // The common parent may be deeper than the directory.
+        assert_eq!(
+            blob_names(
+                &[
+                    p("/models/m/text/model.safetensors"),
+                    p("/models/m/text/config.json")
+                ],
+                d
+            ),
+            ["model.safetensors", "config.json"]
+        );
+        assert_eq!(
+            blob_names(
+                &[p("text/model.safetensors"), p("vision/model.safetensors")],
+                d
+            ),
+            ["text/model.safetensors", "vision/model.safetensors"]
+        );
+        assert!(blob_names(&[], d).is_empty());
+    }
+
+    #[test]
+    fn selection_then_names() {
+        let dir = tree(&["model-1.safetensors", "config.json", "sub/tokenizer.model"]);
+        let files = select_model_files(dir.path()).unwrap();
+        assert_eq!(
+            blob_names(&files, dir.path()),
+            ["model-1.safetensors", "config.json", "sub/tokenizer.model"]
+        );
+    }
 }
