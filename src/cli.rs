@@ -11,8 +11,9 @@
 //! - Arguments naming a local model complete with the server's models:
 //!   `add = ArgValueCompleter::new(complete_model)`.
 //!
-//! This file depends on nothing but clap, clap_complete and the library, so
-//! that the tests can render completions and man pages from it.
+//! This file depends on nothing but clap, clap_complete, the library and
+//! the list of environment variables (`settings/environment.rs`, data
+//! only), so that the tests can render completions and man pages from it.
 
 use std::ffi::OsStr;
 use std::path::PathBuf;
@@ -20,6 +21,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
+
+use super::settings::environment;
 
 /// Exit statuses, shown in `--help` and the man page.
 pub const EXIT_STATUS_HELP: &str = "\
@@ -35,6 +38,12 @@ Exit status:
        its credentials (407)
   130  interrupted
 ";
+
+/// What `--help` ends with: the exit statuses, then the environment
+/// variables (from [`environment::ENVIRONMENT`]).
+fn long_help_tail() -> String {
+    format!("{EXIT_STATUS_HELP}\n{}", environment::help_text())
+}
 
 /// The long help of `--cacert`.
 const CACERT_HELP: &str = "\
@@ -58,7 +67,7 @@ the check off.";
         Data goes to stdout, progress and errors to stderr; --json makes every \
         command's output machine-readable.",
     after_help = "Run 'ollama-rs <command> --help' for a command's options and examples.",
-    after_long_help = EXIT_STATUS_HELP,
+    after_long_help = long_help_tail(),
     propagate_version = true,
     max_term_width = 100
 )]

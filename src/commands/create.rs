@@ -26,8 +26,8 @@ use serde_json::Value;
 use crate::cli::CreateArgs;
 use crate::commands::transfer::{drive, outcome};
 use crate::exit::usage;
+use crate::settings::Settings;
 use crate::ui::progress::{Activity, Progress, Style};
-use crate::ui::Ui;
 
 /// Local files to upload for one FROM, ADAPTER or DRAFT value: the request key
 /// (file name, or path relative to the folder) and the path.
@@ -35,9 +35,9 @@ type LocalFiles = Vec<(String, PathBuf)>;
 
 /// "no such file or directory", and where it was looked for when that is
 /// not the value itself (`~`, or relative to a Modelfile elsewhere).
-fn missing(what: &str, value: &str, dir: &Path) -> anyhow::Error {
+fn missing(what: &str, value: &str, dir: &Path, home: Option<&Path>) -> anyhow::Error {
     let looked = if let Some(rest) = value.strip_prefix('~') {
-        match expand_home(value) {
+        match expand_home(value, home) {
             Some(path) => path,
             None => {
                 let user = rest.split('/').next().unwrap_or_default();
@@ -79,10 +79,15 @@ fn tidy(path: &Path) -> PathBuf {
 
 /// Resolves a FROM/ADAPTER/DRAFT value that names something on disk;
 /// `None` when it is a model name.
-fn local_files(value: &str, dir: &Path, what: &str) -> Result<Option<LocalFiles>> {
-    let Some(path) = resolve_local_path(value, dir).map(|p| tidy(&p)) else {
+fn local_files(
+    value: &str,
+    dir: &Path,
+    home: Option<&Path>,
+    what: &str,
+) -> Result<Option<LocalFiles>> {
+    let Some(path) = resolve_local_path(value, dir, home).map(|p| tidy(&p)) else {
         if looks_like_path(value) {
-            return Err(missing(what, value, dir));
+            return Err(missing(what, value, dir, home));
         }
         return Ok(None);
     };
@@ -112,8 +117,13 @@ fn local_files(value: &str, dir: &Path, what: &str) -> Result<Option<LocalFiles>
 
 /// Like [`local_files`] for ADAPTER and DRAFT, which are never model
 /// names: nothing on disk is "no such file".
-fn required_local_files(value: &str, dir: &Path, what: &str) -> Result<LocalFiles> {
-    local_files(value, dir, what)?.ok_or_else(|| missing(what, value, dir))
+fn required_local_files(
+    value: &str,
+    dir: &Path,
+    home: Option<&Path>,
+    what: &str,
+) -> Result<LocalFiles> {
+    local_files(value, dir, home, what)?.ok_or_else(|| missing(what, value, dir, home))
 }
 
 /// Fails when DRAFT names the same file as FROM (compared after following
@@ -257,7 +267,7 @@ fn warn(text: &str) {
 }
 
 /// `create`.
-pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn create(a: CreateArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     crate::commands::check_model(&a.model)?;
     let Source {
         mut parts,
@@ -265,6 +275,7 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
         implicit,
     } = read_modelfile(&a)?;
     apply_flags(&mut parts, &a)?;
+    let home = settings.env.home.as_deref();
     let from = parts.from.clone().ok_or_else(|| {
         usage("no FROM line: the Modelfile or --from must name a base model or file")
     })?;
@@ -276,7 +287,7 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
         dir.clone()
     };
     let from_what = if a.from.is_some() { "--from" } else { "FROM" };
-    let from_files = local_files(&from, &from_dir, from_what).map_err(|e| {
+    let from_files = local_files(&from, &from_dir, home, from_what).map_err(|e| {
         if implicit {
             usage(
                 "no Modelfile and no model files in this folder: \
@@ -289,13 +300,13 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
     let adapter_files = parts
         .adapter
         .as_deref()
-        .map(|adapter| required_local_files(adapter, &dir, "ADAPTER"))
+        .map(|adapter| required_local_files(adapter, &dir, home, "ADAPTER"))
         .transpose()?;
     // The draft model must not be the FROM files.
     let draft_files = parts
         .draft
         .as_deref()
-        .map(|draft| required_local_files(draft, &dir, "DRAFT"))
+        .map(|draft| required_local_files(draft, &dir, home, "DRAFT"))
         .transpose()?;
     if let (Some(from), Some(draft), Some(value)) = (&from_files, &draft_files, &parts.draft) {
         check_not_shared(from, draft, value)?;
@@ -328,7 +339,7 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
     }
 
     // Everything local is checked: from here on the server is involved.
-    let style = Style::resolve(a.progress.progress, ui);
+    let style = Style::resolve(a.progress.progress, settings);
     let mut progress = Progress::new(style, false);
     let mut req = CreateRequest::new(a.model.as_str());
     match from_files {

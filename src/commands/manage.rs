@@ -15,8 +15,8 @@ use serde_json::{json, Map, Value};
 use crate::cli::{CopyArgs, ListArgs, RemoveArgs, ShowArgs, SortKey, StopArgs};
 use crate::commands::{check_model, check_models};
 use crate::exit::{self, about_local_model, about_model};
+use crate::settings::Settings;
 use crate::ui::format::{go_float, human_bytes, human_number, parse_rfc3339, relative_time, table};
-use crate::ui::Ui;
 
 fn now() -> f64 {
     SystemTime::now()
@@ -31,8 +31,8 @@ fn short_id(digest: &str) -> String {
 }
 
 /// A whole document, indented, for `jq` and for people.
-fn print_json(ui: &Ui, v: &impl serde::Serialize) -> Result<()> {
-    let mut out = ui.stdout();
+fn print_json(settings: &Settings, v: &impl serde::Serialize) -> Result<()> {
+    let mut out = settings.stdout();
     serde_json::to_writer_pretty(&mut out, v)?;
     writeln!(out)?;
     out.flush()?;
@@ -40,19 +40,19 @@ fn print_json(ui: &Ui, v: &impl serde::Serialize) -> Result<()> {
 }
 
 /// One object on one line, for commands that report per model.
-fn print_line(ui: &Ui, v: &Value) -> Result<()> {
-    crate::ui::write_json_line(&mut ui.stdout(), v)
+fn print_line(settings: &Settings, v: &Value) -> Result<()> {
+    crate::ui::write_json_line(&mut settings.stdout(), v)
 }
 
-fn print_text(ui: &Ui, text: &str) -> Result<()> {
-    let mut out = ui.stdout();
+fn print_text(settings: &Settings, text: &str) -> Result<()> {
+    let mut out = settings.stdout();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
 }
 
 /// `list`.
-pub async fn list(args: ListArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn list(args: ListArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     let mut resp = client.list().await?;
     if let Some(prefix) = &args.prefix {
         let p = prefix.to_lowercase();
@@ -74,8 +74,8 @@ pub async fn list(args: ListArgs, client: &Client, ui: &Ui) -> Result<ExitCode> 
         }
         None => {}
     }
-    if ui.json {
-        print_json(ui, &resp)?;
+    if settings.json {
+        print_json(settings, &resp)?;
         return Ok(ExitCode::SUCCESS);
     }
     let now = now();
@@ -97,15 +97,15 @@ pub async fn list(args: ListArgs, client: &Client, ui: &Ui) -> Result<ExitCode> 
             vec![m.name().to_string(), short_id(&m.digest), size, modified]
         })
         .collect();
-    print_text(ui, &table(&["NAME", "ID", "SIZE", "MODIFIED"], &rows))?;
+    print_text(settings, &table(&["NAME", "ID", "SIZE", "MODIFIED"], &rows))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `ps`.
-pub async fn ps(client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn ps(client: &Client, settings: &Settings) -> Result<ExitCode> {
     let resp = client.ps().await?;
-    if ui.json {
-        print_json(ui, &resp)?;
+    if settings.json {
+        print_json(settings, &resp)?;
         return Ok(ExitCode::SUCCESS);
     }
     let now = now();
@@ -124,7 +124,7 @@ pub async fn ps(client: &Client, ui: &Ui) -> Result<ExitCode> {
         })
         .collect();
     let header = ["NAME", "ID", "SIZE", "PROCESSOR", "CONTEXT", "UNTIL"];
-    print_text(ui, &table(&header, &rows))?;
+    print_text(settings, &table(&header, &rows))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -157,7 +157,7 @@ pub fn until(expires_at: Option<&str>, now: f64) -> String {
 }
 
 /// `show`.
-pub async fn show(args: ShowArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn show(args: ShowArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_model(&args.model)?;
     // `verbose` is sent only when asked for, like every other default.
     let mut req = ShowRequest::new(args.model.as_str());
@@ -165,8 +165,8 @@ pub async fn show(args: ShowArgs, client: &Client, ui: &Ui) -> Result<ExitCode> 
         req = req.verbose(true);
     }
     let resp = about_model(client.show(req).await, "could not show", &args.model)?;
-    if ui.json {
-        print_json(ui, &resp)?;
+    if settings.json {
+        print_json(settings, &resp)?;
         return Ok(ExitCode::SUCCESS);
     }
     let field = if args.modelfile {
@@ -189,10 +189,10 @@ pub async fn show(args: ShowArgs, client: &Client, ui: &Ui) -> Result<ExitCode> 
             let text = text.as_deref().unwrap_or_default();
             if !text.is_empty() {
                 let nl = if text.ends_with('\n') { "" } else { "\n" };
-                print_text(ui, &format!("{text}{nl}"))?;
+                print_text(settings, &format!("{text}{nl}"))?;
             }
         }
-        None => print_text(ui, &show_sections(&resp, args.verbose))?,
+        None => print_text(settings, &show_sections(&resp, args.verbose))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -409,7 +409,7 @@ fn array_item(v: &Value) -> String {
 }
 
 /// `cp`.
-pub async fn copy(args: CopyArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn copy(args: CopyArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_model(&args.source)?;
     check_model(&args.destination)?;
     let result = about_model(
@@ -418,18 +418,18 @@ pub async fn copy(args: CopyArgs, client: &Client, ui: &Ui) -> Result<ExitCode> 
         &args.source,
     );
     match result {
-        Ok(_) if ui.json => print_line(
-            ui,
+        Ok(_) if settings.json => print_line(
+            settings,
             &json!({"model": args.source, "destination": args.destination, "status": "copied"}),
         )?,
         Ok(_) => print_text(
-            ui,
+            settings,
             &format!("copied '{}' to '{}'\n", args.source, args.destination),
         )?,
         Err(e) => {
-            if ui.json {
+            if settings.json {
                 print_line(
-                    ui,
+                    settings,
                     &json!({"model": args.source, "destination": args.destination,
                             "error": exit::json_error(&e)}),
                 )?;
@@ -447,7 +447,7 @@ pub async fn copy(args: CopyArgs, client: &Client, ui: &Ui) -> Result<ExitCode> 
 /// The status is that of the first failure.
 async fn each_model<F, Fut>(
     models: &[String],
-    ui: &Ui,
+    settings: &Settings,
     (done, action, print_done): (&str, &str, bool),
     mut act: F,
 ) -> Result<ExitCode>
@@ -458,15 +458,20 @@ where
     let mut first_failure: Option<u8> = None;
     for model in models {
         match about_local_model(act(model.clone()).await, action, model) {
-            Ok(()) if ui.json => print_line(ui, &json!({"model": model, "status": done}))?,
-            Ok(()) if print_done => print_text(ui, &format!("{done} '{model}'\n"))?,
+            Ok(()) if settings.json => {
+                print_line(settings, &json!({"model": model, "status": done}))?
+            }
+            Ok(()) if print_done => print_text(settings, &format!("{done} '{model}'\n"))?,
             Ok(()) => {}
             Err(e) => {
-                if ui.json {
-                    print_line(ui, &json!({"model": model, "error": exit::json_error(&e)}))?;
+                if settings.json {
+                    print_line(
+                        settings,
+                        &json!({"model": model, "error": exit::json_error(&e)}),
+                    )?;
                 }
                 let code = exit::code(&e);
-                exit::report(&e, ui);
+                exit::report(&e, settings);
                 first_failure.get_or_insert(code);
                 if code == exit::UNREACHABLE {
                     break;
@@ -483,11 +488,11 @@ fn unload(model: &str) -> GenerateRequest {
 }
 
 /// `rm`: unload each model, then delete it.
-pub async fn remove(args: RemoveArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn remove(args: RemoveArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_models(&args.models)?;
     each_model(
         &args.models,
-        ui,
+        settings,
         ("deleted", "could not remove", true),
         |model| async move {
             // A model that is not loaded, or cannot be (an embedding or a
@@ -502,7 +507,7 @@ pub async fn remove(args: RemoveArgs, client: &Client, ui: &Ui) -> Result<ExitCo
 
 /// `stop`: unload models (`keep_alive` 0). Like the official CLI, it prints
 /// nothing on success.
-pub async fn stop(args: StopArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn stop(args: StopArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_models(&args.models)?;
     let models: Vec<String> = if args.all {
         let running = client.ps().await?;
@@ -516,7 +521,7 @@ pub async fn stop(args: StopArgs, client: &Client, ui: &Ui) -> Result<ExitCode> 
     };
     each_model(
         &models,
-        ui,
+        settings,
         ("stopped", "could not stop", false),
         |model| async move { client.generate(unload(&model)).await.map(drop) },
     )
@@ -524,7 +529,7 @@ pub async fn stop(args: StopArgs, client: &Client, ui: &Ui) -> Result<ExitCode> 
 }
 
 /// `version`: the client's version, and the server's when it answers.
-pub async fn version(client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn version(client: &Client, settings: &Settings) -> Result<ExitCode> {
     let client_version = env!("CARGO_PKG_VERSION");
     let server = client.version().await;
     // A server that answers without a version (a proxy, a stand-in) has
@@ -534,9 +539,9 @@ pub async fn version(client: &Client, ui: &Ui) -> Result<ExitCode> {
         .ok()
         .map(|v| v.version.clone())
         .filter(|v| !v.is_empty());
-    if ui.json {
+    if settings.json {
         print_line(
-            ui,
+            settings,
             &json!({"client": client_version, "server": server_version}),
         )?;
     } else {
@@ -546,13 +551,13 @@ pub async fn version(client: &Client, ui: &Ui) -> Result<ExitCode> {
             (Ok(_), None) => text.push_str("server version: unknown (the server did not say)\n"),
             (Err(_), None) => {}
         }
-        print_text(ui, &text)?;
+        print_text(settings, &text)?;
     }
     match server {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             let e = anyhow::Error::new(e).context("could not get the server's version");
-            exit::warn(&e, ui);
+            exit::warn(&e, settings);
             Ok(ExitCode::from(exit::code(&e)))
         }
     }

@@ -13,8 +13,8 @@ use ollama_rs::{Client, ProgressResponse, PullRequest, PushRequest, ResponseStre
 use crate::cli::{PullArgs, PushArgs};
 use crate::commands::{check_model, check_models};
 use crate::exit;
+use crate::settings::Settings;
 use crate::ui::progress::{Activity, Progress, Style};
-use crate::ui::Ui;
 
 pub use super::create::create;
 
@@ -166,7 +166,7 @@ async fn pull_one(client: &Client, model: &str, a: &PullArgs, style: Style) -> R
 }
 
 /// `pull`.
-pub async fn pull(a: PullArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn pull(a: PullArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_models(&a.models)?;
     let models: Vec<String> = if a.all {
         let listed = client
@@ -181,7 +181,7 @@ pub async fn pull(a: PullArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
         say("no local models to pull");
         return Ok(ExitCode::SUCCESS);
     }
-    let style = Style::resolve(a.progress.progress, ui);
+    let style = Style::resolve(a.progress.progress, settings);
     let mut first_failure: Option<u8> = None;
     for model in &models {
         // No "try `ollama-rs pull`" hint here: that is what failed.
@@ -193,7 +193,7 @@ pub async fn pull(a: PullArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
                     return Err(e);
                 }
                 first_failure.get_or_insert(exit::code(&e));
-                exit::report(&e, ui);
+                exit::report(&e, settings);
             }
         }
     }
@@ -213,10 +213,10 @@ fn say(line: &str) {
 }
 
 /// `push`.
-pub async fn push(a: PushArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn push(a: PushArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_model(&a.model)?;
     let _activity = Activity::begin(format!("pushing `{}`", a.model));
-    let style = Style::resolve(a.progress.progress, ui);
+    let style = Style::resolve(a.progress.progress, settings);
     let context = || format!("could not push `{}`", a.model);
     let mut progress = Progress::new(style, false);
     let req = PushRequest::new(a.model.as_str()).insecure(a.insecure);

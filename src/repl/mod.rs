@@ -27,13 +27,14 @@ use ollama_rs::{
     Role, ShowRequest, ShowResponse, Think, Tool, ToolCall,
 };
 
-use crate::cli::{ChatArgs, Cli, Command, ProgressMode};
-use crate::commands::generate::{read_messages, stats_text, Common};
+use crate::cli::{ChatArgs, ProgressMode};
+use crate::commands::generate::stats_text;
 use crate::commands::manage::show_sections;
 use crate::commands::transfer::drive;
 use crate::exit::{self, about_model, Interrupted};
+use crate::settings::request::{read_messages, ModelSettings};
+use crate::settings::Settings;
 use crate::ui::progress::{Progress, Style};
-use crate::ui::Ui;
 
 use commands::Id;
 use wrap::Wrapper;
@@ -74,17 +75,15 @@ pub struct Env {
     pub progress: Style,
     /// Dim thinking with escape codes.
     pub color: bool,
+    /// The home directory, for `~/` in file names.
+    pub home: Option<PathBuf>,
 }
 
 impl Env {
     /// The real terminal: its width, SIGINT, bars on stderr.
-    fn terminal(ui: &Ui) -> Env {
+    fn terminal(settings: &Settings) -> Env {
         Env {
-            width: Box::new(|| {
-                console::Term::stdout()
-                    .size_checked()
-                    .map(|(_, cols)| usize::from(cols))
-            }),
+            width: Box::new(crate::settings::terminal_width),
             interrupt: Box::new(|| {
                 Box::pin(async {
                     // Without a handler Ctrl-C could never stop anything, and
@@ -94,8 +93,9 @@ impl Env {
                     }
                 })
             }),
-            progress: Style::resolve(ProgressMode::Auto, ui),
-            color: ui.color_stdout,
+            progress: Style::resolve(ProgressMode::Auto, settings),
+            color: settings.color_stdout,
+            home: settings.env.home.clone(),
         }
     }
 }
@@ -137,7 +137,7 @@ pub struct Session {
 
 impl Session {
     /// The session the flags describe.
-    pub fn from_args(a: &ChatArgs, common: Common, messages: Vec<Message>) -> Session {
+    pub fn from_args(a: &ChatArgs, common: ModelSettings, messages: Vec<Message>) -> Session {
         let mut s = Session {
             model: a.model.clone(),
             options: common.options.unwrap_or_default(),
@@ -329,26 +329,26 @@ fn words(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
 }
 
 /// The image file a word names, if it names one.
-fn image_path(word: &str) -> Option<PathBuf> {
+fn image_path(word: &str, home: Option<&Path>) -> Option<PathBuf> {
     const EXTS: [&str; 4] = [".png", ".jpg", ".jpeg", ".webp"];
     let lower = word.to_ascii_lowercase();
     if !EXTS.iter().any(|e| lower.ends_with(e)) {
         return None;
     }
     let path = match word.strip_prefix("~/") {
-        Some(rest) => dirs::home_dir().map_or_else(|| PathBuf::from(word), |h| h.join(rest)),
+        Some(rest) => home.map_or_else(|| PathBuf::from(word), |h| h.join(rest)),
         None => PathBuf::from(word),
     };
     path.is_file().then_some(path)
 }
 
 /// Paths of images in a message, and the message without them.
-fn find_images(text: &str) -> (String, Vec<PathBuf>) {
+fn find_images(text: &str, home: Option<&Path>) -> (String, Vec<PathBuf>) {
     let mut found = Vec::new();
     let mut kept = String::with_capacity(text.len());
     let mut last = 0;
     for (range, word) in words(text) {
-        if let Some(path) = image_path(&word) {
+        if let Some(path) = image_path(&word, home) {
             kept.push_str(&text[last..range.start]);
             last = range.end;
             found.push(path);
@@ -652,9 +652,9 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 Err(commands::Unknown(word)) => {
                     // `/path/to/cat.png what is this?` is a message.
                     let is_image = self.session.has("vision")
-                        && words(line)
-                            .first()
-                            .is_some_and(|(_, w)| image_path(w).is_some());
+                        && words(line).first().is_some_and(|(_, w)| {
+                            image_path(w, self.env.home.as_deref()).is_some()
+                        });
                     if !is_image {
                         self.warn(&format!("Unknown command '{word}'. Type /? for help"))?;
                         return Ok(Flow::Continue);
@@ -692,7 +692,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         let mut msg = Message::user(text);
         let mut images = session_images.clone();
         if self.session.has("vision") {
-            let (rest, paths) = find_images(text);
+            let (rest, paths) = find_images(text, self.env.home.as_deref());
             for p in paths {
                 match Image::from_path(&p) {
                     Ok(img) => {
@@ -873,9 +873,9 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 if path.is_empty() {
                     self.say(&commands::usage(spec))?;
                 } else if id == Id::Export {
-                    self.export(&expand_home(&path))?;
+                    self.export(&expand_home(&path, self.env.home.as_deref()))?;
                 } else {
-                    self.import(&expand_home(&path))?;
+                    self.import(&expand_home(&path, self.env.home.as_deref()))?;
                 }
             }
             Id::Retry => self.retry().await?,
@@ -1221,8 +1221,9 @@ fn unquote(s: &str) -> String {
     s.to_string()
 }
 
-fn expand_home(p: &str) -> PathBuf {
-    match (p.strip_prefix("~/"), dirs::home_dir()) {
+/// `~/…` from the home directory, when it is known.
+fn expand_home(p: &str, home: Option<&Path>) -> PathBuf {
+    match (p.strip_prefix("~/"), home) {
         (Some(rest), Some(home)) => home.join(rest),
         _ => PathBuf::from(p),
     }
@@ -1257,26 +1258,20 @@ fn to_markdown(model: &str, messages: &[Message]) -> String {
     s
 }
 
-/// Whether this command line runs the interactive session, which then
-/// handles Ctrl-C itself instead of letting it end the program.
-pub(crate) fn owns_ctrl_c(cli: &Cli, ui: &Ui) -> bool {
-    matches!(&cli.command, Command::Chat(a) if a.message.is_none()) && ui.stdin_tty && ui.stdout_tty
-}
-
 /// Runs the interactive session on the terminal.
 pub(crate) async fn run(
     a: &ChatArgs,
-    common: Common,
+    common: ModelSettings,
     messages: Vec<Message>,
     tools: Option<Vec<Tool>>,
     client: &Client,
-    ui: &Ui,
+    settings: &Settings,
 ) -> Result<ExitCode> {
     let mut session = Session::from_args(a, common, messages);
     session.tools = tools;
-    let history_on = !history::disabled_by(std::env::var_os("OLLAMA_NOHISTORY").as_deref());
-    let lines = editor::Terminal::new(history::default_path(), history_on)?;
-    let env = Env::terminal(ui);
+    let history_on = !settings.env.no_history;
+    let lines = editor::Terminal::new(settings.env.history_path.clone(), history_on)?;
+    let env = Env::terminal(settings);
     let mut repl = Repl::new(session, client, lines, io::stdout(), io::stderr(), env);
     // A failed check of the model ends the program before any prompt.
     repl.start().await?;

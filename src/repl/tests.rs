@@ -506,6 +506,7 @@ async fn run_with(url: &str, session: Session, script: &[&str], setup: Setup) ->
         interrupt,
         progress: Style::Quiet,
         color,
+        home: None,
     };
     let source = Script {
         inputs: lines(script).into(),
@@ -1118,6 +1119,7 @@ async fn server_errors_leave_the_session_running() {
             interrupt: Box::new(|| Box::pin(std::future::pending())),
             progress: Style::Quiet,
             color: false,
+            home: None,
         };
         let source = Script {
             inputs: lines(&["hi", "/retry"]).into(),
@@ -1428,7 +1430,7 @@ fn find_images_handles_quotes_and_escapes() {
         a.display(),
         b.display()
     );
-    let (rest, found) = find_images(&text);
+    let (rest, found) = find_images(&text, None);
     assert_eq!(found, vec![a, b]);
     assert_eq!(rest, "compare and but not /no/such.png");
 }

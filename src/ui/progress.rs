@@ -20,8 +20,8 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, P
 use ollama_rs::ProgressResponse;
 
 use crate::cli::ProgressMode;
+use crate::settings::Settings;
 use crate::ui::format::{human_bytes, human_rate};
-use crate::ui::Ui;
 
 /// How often a bar is told of new byte counts (it redraws at 10 Hz).
 const BAR_EVERY: Duration = Duration::from_millis(50);
@@ -42,12 +42,12 @@ pub enum Style {
 impl Style {
     /// Resolves `--progress` against the terminal: bars never go into a
     /// file or pipe, nor onto a terminal that cannot move its cursor.
-    pub fn resolve(mode: ProgressMode, ui: &Ui) -> Style {
+    pub fn resolve(mode: ProgressMode, settings: &Settings) -> Style {
         Style::decide(
             mode,
-            ui.json,
-            ui.stderr_tty,
-            ui.stderr_tty && !dumb_terminal(),
+            settings.json,
+            settings.stderr_tty,
+            settings.stderr_tty && !settings.dumb_terminal,
         )
     }
 
@@ -64,11 +64,6 @@ impl Style {
             ProgressMode::Bars | ProgressMode::Plain => Style::Plain,
         }
     }
-}
-
-/// `TERM=dumb`: indicatif draws nothing there, so bars would be silent.
-fn dumb_terminal() -> bool {
-    std::env::var_os("TERM").is_some_and(|t| t == "dumb")
 }
 
 /// Where lines go: the real streams, or a buffer in tests.
