@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod render;
 mod repl;
 mod settings;
 mod ui;

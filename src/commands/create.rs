@@ -24,8 +24,8 @@ use ollama_rs::{BlobProgress, Client, CreateRequest, License, Message, Options, 
 use serde_json::Value;
 
 use crate::cli::CreateArgs;
-use crate::commands::transfer::{drive, outcome};
 use crate::exit::usage;
+use crate::render::progress::{drive, outcome};
 use crate::settings::Settings;
 use crate::ui::progress::{Activity, Progress, Style};
 

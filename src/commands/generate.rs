@@ -17,9 +17,9 @@ use serde_json::Value;
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
 use crate::commands::check_model;
 use crate::exit::{about_model, usage};
+use crate::render::stats::stats_text;
 use crate::settings::request::{read_messages, read_tools, ModelSettings};
 use crate::settings::Settings;
-use crate::ui::format::go_duration;
 
 /// Reads stdin when it is not a terminal.
 fn piped_stdin(settings: &Settings) -> Result<Option<String>> {
@@ -236,37 +236,6 @@ impl<'a> Renderer<'a> {
 /// Prints the statistics as `ollama run --verbose` does.
 fn print_stats(m: &Metrics) {
     let _ = io::stderr().lock().write_all(stats_text(m).as_bytes());
-}
-
-/// The statistics as `ollama run --verbose` prints them.
-pub(crate) fn stats_text(m: &Metrics) -> String {
-    let mut s = String::new();
-    let mut row = |k: &str, v: String| s.push_str(&format!("{:<22}{v}\n", format!("{k}:")));
-    if let Some(d) = m.total_duration {
-        row("total duration", go_duration(d));
-    }
-    if let Some(d) = m.load_duration {
-        row("load duration", go_duration(d));
-    }
-    if let Some(c) = m.prompt_eval_count {
-        row("prompt eval count", format!("{c} token(s)"));
-    }
-    if let Some(d) = m.prompt_eval_duration {
-        row("prompt eval duration", go_duration(d));
-    }
-    if let Some(r) = m.prompt_eval_rate() {
-        row("prompt eval rate", format!("{r:.2} tokens/s"));
-    }
-    if let Some(c) = m.eval_count {
-        row("eval count", format!("{c} token(s)"));
-    }
-    if let Some(d) = m.eval_duration {
-        row("eval duration", go_duration(d));
-    }
-    if let Some(r) = m.eval_rate() {
-        row("eval rate", format!("{r:.2} tokens/s"));
-    }
-    s
 }
 
 /// What a generate or chat run is about, for its messages.

@@ -2,9 +2,9 @@
 
 mod create;
 mod embed;
-pub(crate) mod generate;
-pub(crate) mod manage;
-pub(crate) mod transfer;
+mod generate;
+mod manage;
+mod transfer;
 
 use std::process::ExitCode;
 
@@ -33,6 +33,6 @@ pub async fn run(cli: Cli, settings: &Settings) -> Result<ExitCode> {
         Command::Version => manage::version(&client, settings).await,
         Command::Pull(a) => transfer::pull(a, &client, settings).await,
         Command::Push(a) => transfer::push(a, &client, settings).await,
-        Command::Create(a) => transfer::create(a, &client, settings).await,
+        Command::Create(a) => create::create(a, &client, settings).await,
     }
 }

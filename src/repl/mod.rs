@@ -28,10 +28,10 @@ use ollama_rs::{
 };
 
 use crate::cli::{ChatArgs, ProgressMode};
-use crate::commands::generate::stats_text;
-use crate::commands::manage::show_sections;
-use crate::commands::transfer::drive;
 use crate::exit::{self, about_model, Interrupted};
+use crate::render::progress::drive;
+use crate::render::show::show_sections;
+use crate::render::stats::stats_text;
 use crate::settings::request::{read_messages, ModelSettings};
 use crate::settings::Settings;
 use crate::ui::progress::{Progress, Style};
