@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use ollama_rs::{Error, TlsProblem};
 
+use crate::render::style;
 use crate::settings::{Env, Settings};
 
 /// Success.
@@ -222,16 +223,16 @@ pub fn report(err: &anyhow::Error, settings: &Settings) -> ExitCode {
         let _ = writeln!(io::stderr().lock(), "ollama-rs: interrupted");
         return ExitCode::from(code);
     }
-    let label = console::style("error:").red().bold().for_stderr();
-    print_with_hints(&label.to_string(), err, code, settings);
+    let label = style::error_label();
+    print_with_hints(&label, err, code, settings);
     ExitCode::from(code)
 }
 
 /// Prints a failure that does not end the command (the server's version
 /// when only the client's could be given) as a warning, with its hints.
 pub fn warn(err: &anyhow::Error, settings: &Settings) {
-    let label = console::style("warning:").yellow().bold().for_stderr();
-    print_with_hints(&label.to_string(), err, code(err), settings);
+    let label = style::warning_label();
+    print_with_hints(&label, err, code(err), settings);
 }
 
 fn print_with_hints(label: &str, err: &anyhow::Error, code: u8, settings: &Settings) {
@@ -240,7 +241,7 @@ fn print_with_hints(label: &str, err: &anyhow::Error, code: u8, settings: &Setti
     let mut stderr = io::stderr().lock();
     let _ = writeln!(stderr, "ollama-rs: {label} {}", message(err));
     for hint in hints(err, code, &settings.env) {
-        let h = console::style("hint:").cyan().bold().for_stderr();
+        let h = style::hint_label();
         let _ = writeln!(stderr, "ollama-rs: {h} {}", one_line(&hint));
     }
 }

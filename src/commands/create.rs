@@ -27,7 +27,7 @@ use crate::cli::CreateArgs;
 use crate::exit::usage;
 use crate::render::progress::{drive, outcome};
 use crate::settings::Settings;
-use crate::ui::progress::{Activity, Progress, Style};
+use crate::ui::progress::{Activity, Progress};
 
 /// Local files to upload for one FROM, ADAPTER or DRAFT value: the request key
 /// (file name, or path relative to the folder) and the path.
@@ -262,7 +262,7 @@ async fn upload(
 }
 
 fn warn(text: &str) {
-    let prefix = console::style("warning:").yellow().bold().for_stderr();
+    let prefix = crate::render::style::warning_label();
     let _ = writeln!(std::io::stderr(), "ollama-rs: {prefix} {text}");
 }
 
@@ -339,7 +339,7 @@ pub async fn create(a: CreateArgs, client: &Client, settings: &Settings) -> Resu
     }
 
     // Everything local is checked: from here on the server is involved.
-    let style = Style::resolve(a.progress.progress, settings);
+    let style = settings.progress_style(a.progress.progress);
     let mut progress = Progress::new(style, false);
     let mut req = CreateRequest::new(a.model.as_str());
     match from_files {

@@ -8,15 +8,13 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use futures_util::StreamExt;
-use ollama_rs::{
-    ChatRequest, ChatResponse, Client, GenerateRequest, GenerateResponse, Message, Metrics, Role,
-    ToolCall,
-};
+use ollama_rs::{ChatRequest, Client, GenerateRequest, Message, Metrics, Role};
 use serde_json::Value;
 
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
 use crate::commands::check_model;
 use crate::exit::{about_model, usage};
+use crate::render::reply::{Layout, Renderer, Reply, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::settings::request::{read_messages, read_tools, ModelSettings};
 use crate::settings::Settings;
@@ -50,187 +48,6 @@ fn prompt_of(stdin: Option<String>, args: &[String]) -> String {
         parts.push(args.join(" "));
     }
     parts.join("\n")
-}
-
-/// What the renderer needs from a generate or chat response.
-trait Reply {
-    fn thinking(&self) -> Option<&str>;
-    fn content(&self) -> &str;
-    fn tool_calls(&self) -> &[ToolCall];
-    fn done(&self) -> bool;
-    fn metrics(&self) -> Metrics;
-}
-
-impl Reply for GenerateResponse {
-    fn thinking(&self) -> Option<&str> {
-        self.thinking.as_deref()
-    }
-    fn content(&self) -> &str {
-        &self.response
-    }
-    fn tool_calls(&self) -> &[ToolCall] {
-        self.tool_calls.as_deref().unwrap_or_default()
-    }
-    fn done(&self) -> bool {
-        self.done
-    }
-    fn metrics(&self) -> Metrics {
-        GenerateResponse::metrics(self)
-    }
-}
-
-impl Reply for ChatResponse {
-    fn thinking(&self) -> Option<&str> {
-        self.message.thinking.as_deref()
-    }
-    fn content(&self) -> &str {
-        &self.message.content
-    }
-    fn tool_calls(&self) -> &[ToolCall] {
-        self.message.tool_calls.as_deref().unwrap_or_default()
-    }
-    fn done(&self) -> bool {
-        self.done
-    }
-    fn metrics(&self) -> Metrics {
-        ChatResponse::metrics(self)
-    }
-}
-
-/// Where tokens go, and how thinking is shown.
-///
-/// On a terminal, thinking is printed dimmed on stdout between `Thinking...`
-/// and `...done thinking.`, as `ollama run` does. Off a terminal stdout holds
-/// only the answer: thinking goes to stderr (dimmed only if stderr has
-/// colour), or nowhere with `--hide-thinking`.
-struct Renderer<'a> {
-    settings: &'a Settings,
-    out: io::BufWriter<io::StdoutLock<'static>>,
-    hide_thinking: bool,
-    /// Thinking was shown and the answer has not started yet.
-    in_thinking: bool,
-    /// The thinking shown so far ends with a newline.
-    thinking_at_line_start: bool,
-    /// Nothing is on stdout yet, or it ends with a newline.
-    at_line_start: bool,
-}
-
-impl<'a> Renderer<'a> {
-    fn new(settings: &'a Settings, hide_thinking: bool) -> Self {
-        Renderer {
-            settings,
-            out: settings.stdout(),
-            hide_thinking,
-            in_thinking: false,
-            thinking_at_line_start: true,
-            at_line_start: true,
-        }
-    }
-
-    fn dim_stderr(&self, s: &str) -> String {
-        if self.settings.color_stderr {
-            console::style(s)
-                .dim()
-                .for_stderr()
-                .force_styling(true)
-                .to_string()
-        } else {
-            s.to_string()
-        }
-    }
-
-    /// Writes to stdout and flushes, so each token shows as it arrives.
-    fn write(&mut self, text: &str) -> Result<()> {
-        self.out.write_all(text.as_bytes())?;
-        self.out.flush()?;
-        if !text.is_empty() {
-            self.at_line_start = text.ends_with('\n');
-        }
-        Ok(())
-    }
-
-    fn thinking(&mut self, text: &str) -> Result<()> {
-        if self.hide_thinking || text.is_empty() {
-            return Ok(());
-        }
-        if self.settings.stdout_tty {
-            if !self.in_thinking {
-                let head = self.settings.dim_stdout("Thinking...\n");
-                self.write(&head)?;
-            }
-            let t = self.settings.dim_stdout(text);
-            self.write(&t)?;
-        } else {
-            // A closed or full stderr must not stop the answer on stdout.
-            let t = self.dim_stderr(text);
-            let mut err = io::stderr().lock();
-            let _ = err.write_all(t.as_bytes());
-            let _ = err.flush();
-        }
-        self.in_thinking = true;
-        self.thinking_at_line_start = text.ends_with('\n');
-        Ok(())
-    }
-
-    /// Closes the thinking block, if one is open.
-    fn end_thinking(&mut self) -> Result<()> {
-        if !self.in_thinking {
-            return Ok(());
-        }
-        self.in_thinking = false;
-        let newline = if self.thinking_at_line_start {
-            ""
-        } else {
-            "\n"
-        };
-        if self.settings.stdout_tty {
-            let tail = self
-                .settings
-                .dim_stdout(&format!("{newline}...done thinking.\n\n"));
-            self.write(&tail)?;
-        } else {
-            let _ = io::stderr().lock().write_all(newline.as_bytes());
-        }
-        Ok(())
-    }
-
-    fn content(&mut self, text: &str) -> Result<()> {
-        if text.is_empty() {
-            return Ok(());
-        }
-        self.end_thinking()?;
-        self.write(text)
-    }
-
-    /// A line of its own: a tool call.
-    fn line(&mut self, text: &str) -> Result<()> {
-        self.end_thinking()?;
-        if !self.at_line_start {
-            self.write("\n")?;
-        }
-        self.write(&format!("{text}\n"))
-    }
-
-    fn show(&mut self, r: &impl Reply) -> Result<()> {
-        if let Some(t) = r.thinking() {
-            self.thinking(t)?;
-        }
-        self.content(r.content())?;
-        for call in r.tool_calls() {
-            self.line(&call.to_string())?;
-        }
-        Ok(())
-    }
-
-    /// Ends the output: closes thinking and adds the final newline if the
-    /// answer has none.
-    fn finish(&mut self) -> Result<()> {
-        self.end_thinking()?;
-        if !self.at_line_start {
-            self.write("\n")?;
-        }
-        Ok(())
-    }
 }
 
 /// Prints the statistics as `ollama run --verbose` does.
@@ -292,12 +109,26 @@ impl Job<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
+    /// The renderer of the reply: on stdout as it comes, no wrapping;
+    /// thinking between markers on a terminal, else on stderr.
+    fn renderer(&self) -> Renderer<io::BufWriter<io::StdoutLock<'static>>, io::Stderr> {
+        let style = ReplyStyle {
+            layout: Layout::Stream,
+            wrap: None,
+            hide_thinking: self.args.hide_thinking,
+            thinking_on_stdout: self.settings.stdout_tty,
+            dim_stdout: self.settings.color_stdout,
+            dim_stderr: self.settings.color_stderr,
+        };
+        Renderer::new(style, self.settings.stdout(), io::stderr())
+    }
+
     /// Shows a stream as it arrives; returns the statistics of its last line.
     async fn render<R: Reply + serde::de::DeserializeOwned>(
         &self,
         mut stream: ollama_rs::ResponseStream<R>,
     ) -> Result<Option<Metrics>> {
-        let mut out = Renderer::new(self.settings, self.args.hide_thinking);
+        let mut out = self.renderer();
         let mut metrics = None;
         while let Some(item) = stream.next().await {
             match item {
@@ -320,7 +151,7 @@ impl Job<'_> {
 
     /// Shows a whole answer (`--no-stream`).
     fn render_one(&self, r: &impl Reply) -> Result<Option<Metrics>> {
-        let mut out = Renderer::new(self.settings, self.args.hide_thinking);
+        let mut out = self.renderer();
         out.show(r)?;
         out.finish()?;
         Ok(Some(r.metrics()))

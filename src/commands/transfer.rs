@@ -114,7 +114,7 @@ pub async fn pull(a: PullArgs, client: &Client, settings: &Settings) -> Result<E
         say("no local models to pull");
         return Ok(ExitCode::SUCCESS);
     }
-    let style = Style::resolve(a.progress.progress, settings);
+    let style = settings.progress_style(a.progress.progress);
     let mut first_failure: Option<u8> = None;
     for model in &models {
         // No "try `ollama-rs pull`" hint here: that is what failed.
@@ -137,7 +137,7 @@ pub async fn pull(a: PullArgs, client: &Client, settings: &Settings) -> Result<E
 pub async fn push(a: PushArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_model(&a.model)?;
     let _activity = Activity::begin(format!("pushing `{}`", a.model));
-    let style = Style::resolve(a.progress.progress, settings);
+    let style = settings.progress_style(a.progress.progress);
     let context = || format!("could not push `{}`", a.model);
     let mut progress = Progress::new(style, false);
     let req = PushRequest::new(a.model.as_str()).insecure(a.insecure);

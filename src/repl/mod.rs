@@ -12,7 +12,6 @@ mod editor;
 mod history;
 #[cfg(test)]
 mod tests;
-mod wrap;
 
 use std::future::Future;
 use std::io::{self, Write};
@@ -30,6 +29,7 @@ use ollama_rs::{
 use crate::cli::{ChatArgs, ProgressMode};
 use crate::exit::{self, about_model, Interrupted};
 use crate::render::progress::drive;
+use crate::render::reply::{Layout, Renderer, ReplyStyle};
 use crate::render::show::show_sections;
 use crate::render::stats::stats_text;
 use crate::settings::request::{read_messages, ModelSettings};
@@ -37,7 +37,6 @@ use crate::settings::Settings;
 use crate::ui::progress::{Progress, Style};
 
 use commands::Id;
-use wrap::Wrapper;
 
 /// One read from a [`LineSource`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +92,7 @@ impl Env {
                     }
                 })
             }),
-            progress: Style::resolve(ProgressMode::Auto, settings),
+            progress: settings.progress_style(ProgressMode::Auto),
             color: settings.color_stdout,
             home: settings.env.home.clone(),
         }
@@ -366,78 +365,6 @@ fn find_images(text: &str, home: Option<&Path>) -> (String, Vec<PathBuf>) {
     (tidy, found)
 }
 
-/// How a streamed reply is drawn: thinking dimmed between "Thinking..."
-/// and "...done thinking.", words wrapped.
-struct View {
-    wrap: Wrapper,
-    color: bool,
-    hide_thinking: bool,
-    thinking: bool,
-    buf: String,
-}
-
-impl View {
-    fn dim(&self, s: &str) -> String {
-        if self.color && !s.is_empty() {
-            console::Style::new()
-                .dim()
-                .force_styling(true)
-                .apply_to(s)
-                .to_string()
-        } else {
-            s.to_string()
-        }
-    }
-
-    fn text(&mut self, s: &str, dim: bool) {
-        let mut chunk = String::new();
-        self.wrap.push(s, &mut chunk);
-        let chunk = if dim { self.dim(&chunk) } else { chunk };
-        self.buf.push_str(&chunk);
-    }
-
-    fn thinking(&mut self, t: &str) {
-        if self.hide_thinking || t.is_empty() {
-            return;
-        }
-        if !self.thinking {
-            self.thinking = true;
-            if !self.wrap.at_line_start() {
-                self.text("\n", false);
-            }
-            self.text("Thinking...\n", true);
-        }
-        self.text(t, true);
-    }
-
-    fn end_thinking(&mut self) {
-        if self.thinking {
-            self.thinking = false;
-            let lead = if self.wrap.at_line_start() { "" } else { "\n" };
-            self.text(&format!("{lead}...done thinking.\n\n"), true);
-        }
-    }
-
-    fn content(&mut self, t: &str) {
-        if t.is_empty() {
-            return;
-        }
-        self.end_thinking();
-        self.text(t, false);
-    }
-
-    fn finish(&mut self) {
-        self.end_thinking();
-        let mut tail = String::new();
-        self.wrap.finish(&mut tail);
-        self.buf.push_str(&tail);
-    }
-
-    fn take(&mut self) -> String {
-        std::mem::take(&mut self.buf)
-    }
-}
-
 /// Runs `fut` unless Ctrl-C comes first.
 async fn unless_interrupted<T>(interrupt: &InterruptFn, fut: impl Future<Output = T>) -> Option<T> {
     let stop = interrupt();
@@ -503,7 +430,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     }
 
     fn error(&mut self, e: &anyhow::Error) -> io::Result<()> {
-        let prefix = console::style("error:").red().bold().for_stderr();
+        let prefix = crate::render::style::error_label();
         writeln!(self.err, "{prefix} {}", exit::message(e))?;
         self.err.flush()
     }
@@ -737,13 +664,16 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         } else {
             None
         };
-        let mut view = View {
-            wrap: Wrapper::new(limit),
-            color: self.env.color,
+        let style = ReplyStyle {
+            layout: Layout::Session,
+            wrap: limit,
             hide_thinking: self.session.hide_thinking,
-            thinking: false,
-            buf: String::new(),
+            // The chat runs on a terminal.
+            thinking_on_stdout: true,
+            dim_stdout: self.env.color,
+            dim_stderr: false,
         };
+        let mut view = Renderer::new(style, &mut self.out, io::sink());
         let model = self.session.model.clone();
         let req = self.session.request();
         let client = self.client;
@@ -782,18 +712,12 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                             break;
                         }
                     };
+                    view.show(&r)?;
                     if let Some(t) = &r.message.thinking {
-                        view.thinking(t);
                         thinking.push_str(t);
                     }
-                    view.content(&r.message.content);
                     content.push_str(&r.message.content);
-                    for call in r.message.tool_calls.iter().flatten() {
-                        view.content(&format!("{call}\n"));
-                        calls.push(call.clone());
-                    }
-                    self.out.write_all(view.take().as_bytes())?;
-                    self.out.flush()?;
+                    calls.extend(r.message.tool_calls.iter().flatten().cloned());
                     if r.done {
                         last = Some(r);
                     }
@@ -802,9 +726,8 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         } else {
             stopped = true;
         }
-        view.finish();
-        let tail = view.take();
-        self.out.write_all(tail.as_bytes())?;
+        view.finish()?;
+        drop(view);
         let shown = !content.is_empty() || !calls.is_empty() || !thinking.is_empty();
         // A blank line sets the reply apart from the next prompt.
         if shown {

@@ -24,7 +24,8 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
-use crate::cli::{ChatArgs, Cli, ColorChoice, Command, GlobalArgs};
+use crate::cli::{ChatArgs, Cli, ColorChoice, Command, GlobalArgs, ProgressMode};
+use crate::ui::progress::Style;
 
 /// Everything a run needs to know about its surroundings, resolved once.
 #[derive(Debug, Clone)]
@@ -119,18 +120,20 @@ impl Settings {
         }
     }
 
+    /// How progress is shown for `--progress`: bars never go into a file
+    /// or pipe, nor onto a terminal that cannot move its cursor.
+    pub fn progress_style(&self, mode: ProgressMode) -> Style {
+        Style::decide(
+            mode,
+            self.json,
+            self.stderr_tty,
+            self.stderr_tty && !self.dumb_terminal,
+        )
+    }
+
     /// A buffered, locked stdout. Flush it when a unit of output is done.
     pub fn stdout(&self) -> io::BufWriter<io::StdoutLock<'static>> {
         io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())
-    }
-
-    /// Text dimmed on stdout, when colour is on there.
-    pub fn dim_stdout(&self, s: &str) -> String {
-        if self.color_stdout {
-            console::style(s).dim().to_string()
-        } else {
-            s.to_string()
-        }
     }
 }
 

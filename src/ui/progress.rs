@@ -20,7 +20,6 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, P
 use ollama_rs::ProgressResponse;
 
 use crate::cli::ProgressMode;
-use crate::settings::Settings;
 use crate::ui::format::{human_bytes, human_rate};
 
 /// How often a bar is told of new byte counts (it redraws at 10 Hz).
@@ -40,18 +39,10 @@ pub enum Style {
 }
 
 impl Style {
-    /// Resolves `--progress` against the terminal: bars never go into a
-    /// file or pipe, nor onto a terminal that cannot move its cursor.
-    pub fn resolve(mode: ProgressMode, settings: &Settings) -> Style {
-        Style::decide(
-            mode,
-            settings.json,
-            settings.stderr_tty,
-            settings.stderr_tty && !settings.dumb_terminal,
-        )
-    }
-
-    fn decide(mode: ProgressMode, json: bool, tty: bool, can_draw: bool) -> Style {
+    /// The style for `--progress` given `--json`, whether stderr is a
+    /// terminal, and whether it can redraw (see
+    /// [`crate::settings::Settings::progress_style`]).
+    pub fn decide(mode: ProgressMode, json: bool, tty: bool, can_draw: bool) -> Style {
         if json {
             return Style::Json;
         }
