@@ -23,8 +23,9 @@ use clap_complete::env::{EnvCompleter, Shells};
 use clap_mangen::roff::{bold, roman, Roff};
 use clap_mangen::Man;
 
-#[path = "../src/cli.rs"]
-#[allow(dead_code)]
+#[path = "../src/cli/mod.rs"]
+// What only the program uses of it is unused here.
+#[allow(dead_code, unused_imports)]
 mod cli;
 
 /// The list of environment variables, where `cli.rs` finds it
@@ -489,7 +490,7 @@ fn model_completion_gives_up_on_a_silent_server() {
     let (out, took) = complete_bash(&["ollama-rs", "show", "ll"], &host);
     assert_eq!(values(&out), Vec::<String>::new());
     assert!(
-        cli::MODEL_COMPLETION_TIMEOUT <= took && took < Duration::from_secs(5),
+        cli::complete::MODEL_COMPLETION_TIMEOUT <= took && took < Duration::from_secs(5),
         "took {took:?}"
     );
 }
