@@ -10,6 +10,8 @@
 //! - [`request`]: what `generate`, `chat` and `embed` send (`-o`,
 //!   `--keep-alive`, `--format`, `--image`, `--think`, `--messages`,
 //!   `--tools`).
+//! - [`modelfile`]: what `create` makes a model from (`-f` and the flags
+//!   applied over the Modelfile).
 //! - [`environment`]: the documented list of every variable read here.
 //!
 //! Variables read by the library and the HTTP layer themselves (the proxy
@@ -18,6 +20,7 @@
 
 pub mod connection;
 pub mod environment;
+pub mod modelfile;
 pub mod request;
 
 use std::ffi::{OsStr, OsString};
