@@ -1,9 +1,9 @@
 //! What `show` prints about a model, and what the interactive chat's
-//! `/show info` prints: the model's sections (architecture, parameters,
+//! `/show` prints: the model's sections (architecture, parameters,
 //! capabilities, projector, metadata, license...), as the official
-//! command line lays them out.
+//! command line lays them out, and each topic of `/show`.
 
-use ollama_rs::ShowResponse;
+use ollama_rs::{Options, ShowResponse};
 use serde_json::{Map, Value};
 
 use crate::ui::format::{go_float, human_number, table};
@@ -217,6 +217,67 @@ fn array_item(v: &Value) -> String {
         }
         Value::Object(_) => v.to_string(),
     }
+}
+
+/// What `/show <topic>` prints in the interactive chat: `info` (the
+/// sections of `show`), `license`, `modelfile`, `template`, `system` (the
+/// session's system message first) or `parameters` (the model's, then the
+/// session's `options`), with a sentence when the model has none.
+pub fn show_topic(
+    topic: &str,
+    r: &ShowResponse,
+    session_system: Option<&str>,
+    options: &Options,
+) -> String {
+    let or = |field: &Option<String>, none: &str| -> String {
+        match field.as_deref().map(str::trim_end) {
+            Some(t) if !t.is_empty() => t.to_string(),
+            _ => none.to_string(),
+        }
+    };
+    match topic {
+        "info" => show_sections(r, false),
+        "license" => or(&r.license, "No license was specified for this model."),
+        "modelfile" => or(&r.modelfile, "No Modelfile was returned for this model."),
+        "template" => or(
+            &r.template,
+            "No prompt template was specified for this model.",
+        ),
+        "system" => match session_system {
+            Some(s) if !s.is_empty() => s.to_string(),
+            _ => or(&r.system, "No system message was specified for this model."),
+        },
+        _ => parameters_text(r, options),
+    }
+}
+
+/// `/show parameters`: the model's parameters, then those set in the
+/// session.
+fn parameters_text(r: &ShowResponse, options: &Options) -> String {
+    let mut s = String::from("Model defined parameters:\n");
+    match r.parameters.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => {
+            for l in p.lines() {
+                s.push_str(&format!("  {l}\n"));
+            }
+        }
+        _ => s.push_str("  No additional parameters were specified for this model.\n"),
+    }
+    if let Ok(Value::Object(map)) = serde_json::to_value(options) {
+        if !map.is_empty() {
+            s.push_str("\nUser defined parameters:\n");
+            for (k, v) in map {
+                let values = match v {
+                    Value::Array(items) => items,
+                    other => vec![other],
+                };
+                for v in values {
+                    s.push_str(&format!("  {k:<30} {v}\n"));
+                }
+            }
+        }
+    }
+    s
 }
 
 #[cfg(test)]

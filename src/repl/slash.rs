@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::Result;
-use ollama_rs::{Format, Role, ShowRequest, ShowResponse, Think};
+use ollama_rs::{Format, Role, ShowRequest, Think};
 
 use super::commands::{self, Id};
 use super::env::LineSource;
@@ -15,7 +15,7 @@ use super::session::to_markdown;
 use super::state::{is_not_found, unless_interrupted, Flow, Repl};
 use crate::exit::{about_model, Interrupted};
 use crate::render::progress::drive;
-use crate::render::show::show_sections;
+use crate::render::show::show_topic;
 use crate::settings::request::read_messages;
 use crate::ui::progress::{Progress, Style};
 
@@ -223,58 +223,14 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 return Ok(());
             }
         };
-        let or = |field: &Option<String>, none: &str| -> String {
-            match field.as_deref().map(str::trim_end) {
-                Some(t) if !t.is_empty() => t.to_string(),
-                _ => none.to_string(),
-            }
-        };
-        let text = match sub {
-            "info" => show_sections(&resp, false),
-            "license" => or(&resp.license, "No license was specified for this model."),
-            "modelfile" => or(&resp.modelfile, "No Modelfile was returned for this model."),
-            "template" => or(
-                &resp.template,
-                "No prompt template was specified for this model.",
-            ),
-            "system" => match &self.session.system {
-                Some(s) if !s.is_empty() => s.clone(),
-                _ => or(
-                    &resp.system,
-                    "No system message was specified for this model.",
-                ),
-            },
-            _ => self.parameters_text(&resp),
-        };
+        let text = show_topic(
+            sub,
+            &resp,
+            self.session.system.as_deref(),
+            &self.session.options,
+        );
         self.say(&text)?;
         Ok(())
-    }
-
-    pub(super) fn parameters_text(&self, resp: &ShowResponse) -> String {
-        let mut s = String::from("Model defined parameters:\n");
-        match resp.parameters.as_deref().map(str::trim) {
-            Some(p) if !p.is_empty() => {
-                for l in p.lines() {
-                    s.push_str(&format!("  {l}\n"));
-                }
-            }
-            _ => s.push_str("  No additional parameters were specified for this model.\n"),
-        }
-        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(&self.session.options) {
-            if !map.is_empty() {
-                s.push_str("\nUser defined parameters:\n");
-                for (k, v) in map {
-                    let values = match v {
-                        serde_json::Value::Array(items) => items,
-                        other => vec![other],
-                    };
-                    for v in values {
-                        s.push_str(&format!("  {k:<30} {v}\n"));
-                    }
-                }
-            }
-        }
-        s
     }
 
     pub(super) async fn load(&mut self, model: &str) -> Result<()> {

@@ -143,7 +143,6 @@ impl Settings {
 impl Env {
     /// Reads the variables.
     fn read() -> Env {
-        let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
         let proxy_names = environment::ENVIRONMENT
             .iter()
             .filter(|v| v.name.contains("_PROXY") && v.name != "NO_PROXY")
@@ -153,9 +152,11 @@ impl Env {
             no_history: history_disabled_by(std::env::var_os("OLLAMA_NOHISTORY").as_deref()),
             history_path: dirs::data_dir().map(|d| d.join("ollama-rs").join("history")),
             home: dirs::home_dir(),
-            ssl_cert_file: set("SSL_CERT_FILE"),
-            ssl_cert_dir: set("SSL_CERT_DIR"),
-            proxy_variables: proxy_names.filter(|n| set(n).is_some()).collect(),
+            ssl_cert_file: std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()),
+            ssl_cert_dir: std::env::var_os("SSL_CERT_DIR").filter(|v| !v.is_empty()),
+            proxy_variables: proxy_names
+                .filter(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
+                .collect(),
         }
     }
 }
