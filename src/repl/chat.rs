@@ -54,6 +54,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         }
     }
 
+    /// Pulls a missing model, showing progress, unless Ctrl-C stops it.
     pub(super) async fn pull(&mut self, model: &str) -> Result<()> {
         let client = self.client;
         let style = self.env.progress;
@@ -81,12 +82,14 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         }
     }
 
+    /// Makes `model` the session's, with what `show` says it can do.
     pub(super) fn adopt(&mut self, model: String, show: ShowResponse) {
         self.session.model = model;
         self.session.capabilities = show.capabilities;
         self.session.parent_model = show.details.map(|d| d.parent_model).unwrap_or_default();
     }
 
+    /// Gives the line editor the installed models, for completion after `/load`.
     pub(super) async fn refresh_models(&mut self) {
         let client = self.client;
         if let Some(Ok(list)) = unless_interrupted(&self.env.interrupt, client.list()).await {
@@ -166,6 +169,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(Flow::Continue)
     }
 
+    /// Acts on a closed `"""` block: sends the message or sets the system message.
     pub(super) async fn closed(&mut self, target: Target, text: String) -> Result<()> {
         match target {
             Target::Message if text.trim().is_empty() => Ok(()),

@@ -14,7 +14,9 @@ pub(super) enum Target {
 /// A `"""` block still open.
 #[derive(Debug)]
 pub(super) struct Multiline {
+    /// What the block becomes.
     pub(super) target: Target,
+    /// The text so far, without the opening quotes.
     pub(super) text: String,
     /// The lines as typed, for the history.
     pub(super) raw: String,

@@ -96,6 +96,7 @@ impl Session {
         req
     }
 
+    /// Whether the model can do `capability` (`vision`, `thinking`...).
     pub(super) fn has(&self, capability: &str) -> bool {
         self.capabilities
             .iter()

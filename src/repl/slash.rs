@@ -20,6 +20,7 @@ use crate::settings::request::read_messages;
 use crate::ui::progress::{Progress, Style};
 
 impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
+    /// Runs a slash command.
     pub(super) async fn command(&mut self, id: Id, word: &str, rest: &str) -> Result<Flow> {
         let spec = commands::find(word).expect("parsed from the table");
         let one_arg = |rest: &str| -> Option<String> {
@@ -71,6 +72,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(Flow::Continue)
     }
 
+    /// `/set`: changes a setting of the session.
     pub(super) async fn set(&mut self, word: &str, rest: &str) -> Result<()> {
         let (sub, arg) = commands::split_sub(rest);
         match sub {
@@ -149,6 +151,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(())
     }
 
+    /// Warns when the model cannot think (when the server said what it can do).
     pub(super) fn warn_no_thinking(&mut self) -> io::Result<()> {
         if !self.session.capabilities.is_empty() && !self.session.has("thinking") {
             let model = self.session.model.clone();
@@ -159,6 +162,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(())
     }
 
+    /// `/set parameter KEY VALUE...`: a model option for the next requests.
     pub(super) fn set_parameter(&mut self, arg: &str) -> io::Result<()> {
         let mut words = arg.split_whitespace();
         let (Some(key), values) = (words.next(), words.collect::<Vec<_>>()) else {
@@ -187,6 +191,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         }
     }
 
+    /// `/show TOPIC`: asks the server about the model and prints the topic.
     pub(super) async fn show(&mut self, word: &str, rest: &str) -> Result<()> {
         let (sub, _) = commands::split_sub(rest);
         if sub.is_empty() {
@@ -233,6 +238,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(())
     }
 
+    /// `/load MODEL`: switches models (pulling a missing one) and starts over.
     pub(super) async fn load(&mut self, model: &str) -> Result<()> {
         self.say(&format!("Loading model '{model}'"))?;
         match self.open_model(model, !self.session.no_pull).await {
@@ -252,6 +258,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(())
     }
 
+    /// `/save NAME`: creates a model from this one and the conversation.
     pub(super) async fn save(&mut self, name: &str) -> Result<()> {
         let req = self.session.save_request(name);
         let client = self.client;
@@ -276,6 +283,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(())
     }
 
+    /// `/export FILE`: writes the conversation as JSON, or Markdown for `.md`.
     pub(super) fn export(&mut self, path: &Path) -> Result<()> {
         let messages = self.session.transcript();
         let markdown = path
@@ -299,6 +307,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(())
     }
 
+    /// `/import FILE`: replaces the conversation with a JSON array of messages.
     pub(super) fn import(&mut self, path: &Path) -> Result<()> {
         match read_messages(path) {
             Ok(messages) => {

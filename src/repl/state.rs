@@ -39,13 +39,17 @@ pub(super) fn is_not_found(e: &anyhow::Error) -> bool {
 pub struct Repl<'c, L, O, E> {
     /// The conversation and settings.
     pub session: Session,
+    /// The server.
     pub(super) client: &'c Client,
+    /// Where lines come from.
     pub(super) lines: L,
     /// Replies and command output.
     pub out: O,
     /// Errors, warnings, statistics.
     pub err: E,
+    /// The surroundings: width, Ctrl-C, progress, colour, home.
     pub(super) env: Env,
+    /// Saving the history failed once (and was said).
     pub(super) history_failed: bool,
     /// Lines typed at a `"""` block that is still open.
     pub(super) multiline: Option<Multiline>,
@@ -72,6 +76,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         }
     }
 
+    /// Writes a line (or lines) of output.
     pub(super) fn say(&mut self, text: &str) -> io::Result<()> {
         self.out.write_all(text.as_bytes())?;
         if !text.ends_with('\n') {
@@ -80,17 +85,20 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         self.out.flush()
     }
 
+    /// Writes a line on the error stream.
     pub(super) fn warn(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.err, "{text}")?;
         self.err.flush()
     }
 
+    /// Reports an error on one line; the session goes on.
     pub(super) fn error(&mut self, e: &anyhow::Error) -> io::Result<()> {
         let prefix = crate::render::style::error_label();
         writeln!(self.err, "{prefix} {}", exit::message(e))?;
         self.err.flush()
     }
 
+    /// Adds a line to the history; says once if saving it fails.
     pub(super) fn remember(&mut self, entry: &str) -> io::Result<()> {
         if let Err(e) = self.lines.remember(entry) {
             if !self.history_failed {
