@@ -1,9 +1,10 @@
 //! No module imports a module that imports it back, directly or through
 //! others: the command line (`src/`) and the library
 //! (`crates/ollama-rs/src/`) are each read with `syn`, every path that
-//! starts with `crate::`, `super::` or `self::` (or a child module's name in
-//! a `use`) becomes an edge to the deepest module it names, and the graph
-//! must have no cycle.
+//! starts with `crate::`, `super::` or `self::` (in a `use` or in code), or
+//! with a child module's name in a `use`, becomes an edge to the deepest
+//! module it names, and the graph must have no cycle. (`child::f()` in
+//! code, without a `use`, is not read as an edge.)
 //!
 //! A module that re-exports a descendant's item (`pub use parser::parse`)
 //! publishes it rather than depends on it: that is no edge. Paths in
@@ -170,6 +171,9 @@ impl<'ast> Visit<'ast> for Uses<'_> {
             self.here.pop();
         }
     }
+
+    /// `pub(crate)` and `pub(super)` name modules, but depend on none.
+    fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
 
     fn visit_path(&mut self, p: &'ast syn::Path) {
         let segments: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();

@@ -175,7 +175,7 @@ fn warn(text: &str) {
 
 /// `create`.
 pub async fn create(a: CreateArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
-    crate::commands::check_model(&a.model)?;
+    super::names::check_model(&a.model)?;
     let CreateSource {
         parts,
         dir,

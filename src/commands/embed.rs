@@ -10,8 +10,8 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ollama_rs::{Client, EmbedRequest};
 
+use super::names::check_model;
 use crate::cli::EmbedArgs;
-use crate::commands::check_model;
 use crate::exit::{about_model, usage};
 use crate::settings::request::{parse_keep_alive, parse_options};
 use crate::settings::Settings;

@@ -11,8 +11,8 @@ use futures_util::StreamExt;
 use ollama_rs::{ChatRequest, Client, GenerateRequest, Message, Metrics, Role};
 use serde_json::Value;
 
+use super::names::check_model;
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
-use crate::commands::check_model;
 use crate::exit::{about_model, usage};
 use crate::render::reply::{Layout, Renderer, Reply, ReplyStyle};
 use crate::render::stats::stats_text;

@@ -12,8 +12,8 @@ use anyhow::Result;
 use ollama_rs::{Client, GenerateRequest, KeepAlive, ShowRequest};
 use serde_json::{json, Value};
 
+use super::names::{check_model, check_models};
 use crate::cli::{CopyArgs, ListArgs, RemoveArgs, ShowArgs, SortKey, StopArgs};
-use crate::commands::{check_model, check_models};
 use crate::exit::{self, about_local_model, about_model};
 use crate::render::show::show_sections;
 use crate::settings::Settings;

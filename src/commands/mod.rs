@@ -15,7 +15,6 @@ use crate::settings::connection::Connection;
 use crate::settings::Settings;
 
 mod names;
-pub use names::{check_model, check_models};
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli, settings: &Settings) -> Result<ExitCode> {

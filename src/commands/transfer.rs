@@ -7,8 +7,8 @@ use std::time::Duration;
 use anyhow::Result;
 use ollama_rs::{Client, PullRequest, PushRequest};
 
+use super::names::{check_model, check_models};
 use crate::cli::{PullArgs, PushArgs};
-use crate::commands::{check_model, check_models};
 use crate::exit;
 use crate::render::progress::{drive, outcome, say, NoSuccess, Stalled};
 use crate::settings::Settings;
