@@ -143,10 +143,6 @@ impl Settings {
 impl Env {
     /// Reads the variables.
     fn read() -> Env {
-        let proxy_names = environment::ENVIRONMENT
-            .iter()
-            .filter(|v| v.name.contains("_PROXY") && v.name != "NO_PROXY")
-            .flat_map(|v| v.reads.iter().copied());
         Env {
             api_key: std::env::var("OLLAMA_API_KEY").ok(),
             no_history: history_disabled_by(std::env::var_os("OLLAMA_NOHISTORY").as_deref()),
@@ -154,7 +150,9 @@ impl Env {
             home: dirs::home_dir(),
             ssl_cert_file: std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()),
             ssl_cert_dir: std::env::var_os("SSL_CERT_DIR").filter(|v| !v.is_empty()),
-            proxy_variables: proxy_names
+            proxy_variables: environment::PROXY_VARIABLES
+                .iter()
+                .copied()
                 .filter(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
                 .collect(),
         }
