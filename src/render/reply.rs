@@ -69,7 +69,9 @@ impl Reply for ChatResponse {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     /// One-shot output: a tool call starts a line of its own; a line has
-    /// ended when the last byte written is a newline.
+    /// ended when the last byte written is a newline (so, with colour, not
+    /// after a dimmed block, which ends with an escape code: a reply that
+    /// ends with its thinking gets one more newline).
     Stream,
     /// The interactive chat: thinking that follows text starts a line of
     /// its own, a tool call follows the text as it is; a line has ended
@@ -105,9 +107,10 @@ pub struct Renderer<O: Write, E: Write> {
     wrap: Wrapper,
     /// Thinking was shown and the answer has not started yet.
     in_thinking: bool,
-    /// The thinking shown on stderr so far ends with a newline.
-    err_at_line_start: bool,
-    /// Nothing is on `out` yet, or it ends with a newline.
+    /// The thinking shown so far ends with a newline.
+    thinking_at_line_start: bool,
+    /// Nothing is on `out` yet, or the last bytes written to it (escape
+    /// codes included) end with a newline.
     out_at_line_start: bool,
 }
 
@@ -120,7 +123,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             err,
             wrap: Wrapper::new(style.wrap),
             in_thinking: false,
-            err_at_line_start: true,
+            thinking_at_line_start: true,
             out_at_line_start: true,
         }
     }
@@ -138,10 +141,10 @@ impl<O: Write, E: Write> Renderer<O, E> {
     fn emit(&mut self, text: &str, dimmed: bool) -> io::Result<()> {
         let mut chunk = String::new();
         self.wrap.push(text, &mut chunk);
+        let chunk = dim(&chunk, dimmed && self.style.dim_stdout);
         if !chunk.is_empty() {
             self.out_at_line_start = chunk.ends_with('\n');
         }
-        let chunk = dim(&chunk, dimmed && self.style.dim_stdout);
         self.out.write_all(chunk.as_bytes())?;
         self.out.flush()
     }
@@ -163,9 +166,9 @@ impl<O: Write, E: Write> Renderer<O, E> {
             let t = dim(text, self.style.dim_stderr);
             let _ = self.err.write_all(t.as_bytes());
             let _ = self.err.flush();
-            self.err_at_line_start = text.ends_with('\n');
         }
         self.in_thinking = true;
+        self.thinking_at_line_start = text.ends_with('\n');
         Ok(())
     }
 
@@ -175,11 +178,15 @@ impl<O: Write, E: Write> Renderer<O, E> {
             return Ok(());
         }
         self.in_thinking = false;
+        let at_line_start = match self.style.layout {
+            Layout::Stream => self.thinking_at_line_start,
+            Layout::Session => self.wrap.at_line_start(),
+        };
         if self.style.thinking_on_stdout {
-            let lead = if self.at_line_start() { "" } else { "\n" };
+            let lead = if at_line_start { "" } else { "\n" };
             self.emit(&format!("{lead}...done thinking.\n\n"), true)
         } else {
-            if !self.err_at_line_start {
+            if !at_line_start {
                 let _ = self.err.write_all(b"\n");
             }
             Ok(())
@@ -289,6 +296,22 @@ mod tests {
             draw(style(Layout::Stream, false), &steps),
             ("Yes\n".into(), "hmm\n".into())
         );
+    }
+
+    #[test]
+    fn a_stream_ending_in_dimmed_thinking_gets_one_more_newline() {
+        let mut s = style(Layout::Stream, true);
+        s.dim_stdout = true;
+        let (out, _) = draw(s, &[("think", "t\n")]);
+        assert_eq!(
+            out,
+            "\u{1b}[2mThinking...\n\u{1b}[0m\u{1b}[2mt\n\u{1b}[0m\
+             \u{1b}[2m...done thinking.\n\n\u{1b}[0m\n"
+        );
+        let mut s = style(Layout::Session, true);
+        s.dim_stdout = true;
+        let (out, _) = draw(s, &[("think", "t\n")]);
+        assert!(out.ends_with("...done thinking.\n\n\u{1b}[0m"), "{out:?}");
     }
 
     #[test]
