@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 
 use ollama_rs::{Error, TlsProblem};
 
-use crate::ui::Ui;
+use crate::render::style;
+use crate::settings::{Env, Settings};
 
 /// Success.
 pub const OK: u8 = 0;
@@ -213,7 +214,7 @@ fn flatten(text: &str) -> String {
 }
 
 /// Prints the error line and any hint on stderr, and returns the status.
-pub fn report(err: &anyhow::Error, ui: &Ui) -> ExitCode {
+pub fn report(err: &anyhow::Error, settings: &Settings) -> ExitCode {
     let code = code(err);
     if code == OK {
         return ExitCode::from(OK);
@@ -222,25 +223,25 @@ pub fn report(err: &anyhow::Error, ui: &Ui) -> ExitCode {
         let _ = writeln!(io::stderr().lock(), "ollama-rs: interrupted");
         return ExitCode::from(code);
     }
-    let label = console::style("error:").red().bold().for_stderr();
-    print_with_hints(&label.to_string(), err, code, ui);
+    let label = style::error_label();
+    print_with_hints(&label, err, code, settings);
     ExitCode::from(code)
 }
 
 /// Prints a failure that does not end the command (the server's version
 /// when only the client's could be given) as a warning, with its hints.
-pub fn warn(err: &anyhow::Error, ui: &Ui) {
-    let label = console::style("warning:").yellow().bold().for_stderr();
-    print_with_hints(&label.to_string(), err, code(err), ui);
+pub fn warn(err: &anyhow::Error, settings: &Settings) {
+    let label = style::warning_label();
+    print_with_hints(&label, err, code(err), settings);
 }
 
-fn print_with_hints(label: &str, err: &anyhow::Error, code: u8, _ui: &Ui) {
+fn print_with_hints(label: &str, err: &anyhow::Error, code: u8, settings: &Settings) {
     // One write per line, and errors writing to stderr are ignored: there is
     // nowhere left to report them.
     let mut stderr = io::stderr().lock();
     let _ = writeln!(stderr, "ollama-rs: {label} {}", message(err));
-    for hint in hints(err, code) {
-        let h = console::style("hint:").cyan().bold().for_stderr();
+    for hint in hints(err, code, &settings.env) {
+        let h = style::hint_label();
         let _ = writeln!(stderr, "ollama-rs: {h} {}", one_line(&hint));
     }
 }
@@ -363,7 +364,7 @@ fn unresolved_name(e: &Error) -> Option<String> {
     url.host_str().map(str::to_string)
 }
 
-fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
+fn hints(err: &anyhow::Error, code: u8, env: &Env) -> Vec<String> {
     let mut out = Vec::new();
     let lib = err.chain().find_map(|c| c.downcast_ref::<Error>());
     match (code, lib) {
@@ -375,8 +376,8 @@ fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
         }
         (UNREACHABLE, Some(e @ Error::Connect { host, .. })) => {
             if let Some(problem) = e.tls_problem() {
-                out.extend(tls_hints(&problem));
-            } else if let Some((proxy, variable)) = proxy_of(host) {
+                out.extend(tls_hints(&problem, env));
+            } else if let Some((proxy, variable)) = proxy_of(host, env) {
                 out.push(format!(
                     "the connection goes through the proxy {proxy} (from {variable}): is it \
                      running? NO_PROXY={} connects directly",
@@ -405,7 +406,7 @@ fn hints(err: &anyhow::Error, code: u8) -> Vec<String> {
             // A 407 answer is to a plain http:// request; a refused tunnel
             // is for https://.
             let https = matches!(e, Error::Connect { host, .. } if host.starts_with("https:"));
-            let variable = proxy_variable(https).unwrap_or("HTTPS_PROXY or HTTP_PROXY");
+            let variable = proxy_variable(https, env).unwrap_or("HTTPS_PROXY or HTTP_PROXY");
             out.push(format!(
                 "the proxy refused the credentials: give them as \
                  http://user:password@host:port in {variable}"
@@ -433,7 +434,7 @@ fn answer_is_not_http(e: &Error) -> bool {
 }
 
 /// What to do about a refused TLS handshake.
-fn tls_hints(problem: &TlsProblem) -> Vec<String> {
+fn tls_hints(problem: &TlsProblem, env: &Env) -> Vec<String> {
     let mut out = Vec::new();
     match problem {
         TlsProblem::UnknownIssuer => {
@@ -442,7 +443,7 @@ fn tls_hints(problem: &TlsProblem) -> Vec<String> {
                  or a file of trusted CA certificates in SSL_CERT_FILE"
                     .into(),
             );
-            out.extend(replaced_roots());
+            out.extend(replaced_roots(env));
         }
         TlsProblem::WrongName { .. } => out
             .push("connect with a host name the certificate is for (--host or OLLAMA_HOST)".into()),
@@ -461,12 +462,10 @@ fn tls_hints(problem: &TlsProblem) -> Vec<String> {
 
 /// When `SSL_CERT_FILE` or `SSL_CERT_DIR` is set, the system's certificates
 /// are not used: says so, and whether the file can be read at all.
-fn replaced_roots() -> Option<String> {
-    let file = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty());
-    let dir = std::env::var_os("SSL_CERT_DIR").filter(|d| !d.is_empty());
-    match (file, dir) {
+fn replaced_roots(env: &Env) -> Option<String> {
+    match (&env.ssl_cert_file, &env.ssl_cert_dir) {
         (Some(file), _) => {
-            let path = std::path::Path::new(&file);
+            let path = std::path::Path::new(file);
             Some(match std::fs::metadata(path) {
                 Ok(_) => format!(
                     "SSL_CERT_FILE is set: only the certificates in `{}` are trusted, \
@@ -481,7 +480,7 @@ fn replaced_roots() -> Option<String> {
         }
         (None, Some(dir)) => Some(format!(
             "SSL_CERT_DIR is set: only the certificates in `{}` are trusted, not the system's",
-            std::path::Path::new(&dir).display()
+            std::path::Path::new(dir).display()
         )),
         (None, None) => None,
     }
@@ -502,22 +501,20 @@ fn proxy_refused_credentials(e: &Error) -> bool {
 
 /// The proxy the connection to `host` (a base URL) goes through, without
 /// credentials, and the variable that set it.
-fn proxy_of(host: &str) -> Option<(String, &'static str)> {
+fn proxy_of(host: &str, env: &Env) -> Option<(String, &'static str)> {
     let proxy = ollama_rs::Host::parse(Some(host)).ok()?.proxy_from_env()?;
-    Some((proxy, proxy_variable(host.starts_with("https:"))?))
+    Some((proxy, proxy_variable(host.starts_with("https:"), env)?))
 }
 
 /// The variable that sets the proxy for http:// or https:// URLs, in the
 /// order the HTTP layer reads them.
-fn proxy_variable(https: bool) -> Option<&'static str> {
+fn proxy_variable(https: bool, env: &Env) -> Option<&'static str> {
     let names = if https {
         ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
     } else {
         ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
     };
-    names
-        .into_iter()
-        .find(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
+    names.into_iter().find(|n| env.proxy_variables.contains(n))
 }
 
 /// The host name (or address) of a base URL, for a `NO_PROXY` example.

@@ -4,7 +4,9 @@
 mod cli;
 mod commands;
 mod exit;
+mod render;
 mod repl;
+mod settings;
 mod ui;
 
 use std::io::Write;
@@ -13,8 +15,8 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 
 use crate::cli::Cli;
+use crate::settings::Settings;
 use crate::ui::progress::Activity;
-use crate::ui::Ui;
 
 fn main() -> ExitCode {
     set_panic_hook();
@@ -31,7 +33,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let ui = Ui::new(&cli.global);
+    let settings = Settings::resolve(&cli);
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -44,10 +46,10 @@ fn main() -> ExitCode {
     };
     let outcome = rt.block_on(async {
         // The interactive session stops a reply on Ctrl-C and goes on.
-        if repl::owns_ctrl_c(&cli, &ui) {
-            return Outcome::Done(commands::run(cli, &ui).await);
+        if settings.interactive {
+            return Outcome::Done(commands::run(cli, &settings).await);
         }
-        let run = commands::run(cli, &ui);
+        let run = commands::run(cli, &settings);
         tokio::pin!(run);
         tokio::select! {
             r = &mut run => Outcome::Done(r),
@@ -62,7 +64,7 @@ fn main() -> ExitCode {
     rt.shutdown_background();
     match outcome {
         Outcome::Done(Ok(code)) => code,
-        Outcome::Done(Err(err)) => exit::report(&err, &ui),
+        Outcome::Done(Err(err)) => exit::report(&err, &settings),
         Outcome::Interrupted(what) => {
             let line = match what {
                 Some(what) => format!("ollama-rs: interrupted while {what}"),

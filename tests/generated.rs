@@ -23,9 +23,22 @@ use clap_complete::env::{EnvCompleter, Shells};
 use clap_mangen::roff::{bold, roman, Roff};
 use clap_mangen::Man;
 
-#[path = "../src/cli.rs"]
-#[allow(dead_code)]
+#[path = "../src/cli/mod.rs"]
+// What only the program uses of it is unused here.
+#[allow(dead_code, unused_imports)]
 mod cli;
+
+/// The list of environment variables, where `cli.rs` finds it
+/// (`super::settings::environment`).
+mod settings {
+    pub(super) use super::environment;
+}
+
+#[path = "../src/settings/environment.rs"]
+#[allow(dead_code)]
+mod environment;
+
+use environment::ENVIRONMENT;
 
 /// The variable that turns the binary into a completion engine
 /// (clap_complete's default, as used by `CompleteEnv` in `main`).
@@ -33,47 +46,6 @@ const COMPLETE_VAR: &str = "COMPLETE";
 
 /// The directories holding generated files, relative to the crate root.
 const GENERATED_DIRS: [&str; 2] = ["completions", "man"];
-
-/// The environment variables the command reads, for the man page.
-const ENVIRONMENT: [(&str, &str); 7] = [
-    (
-        "OLLAMA_HOST",
-        "The Ollama server, in any form --host accepts (default http://127.0.0.1:11434). \
-         --host overrides it. Completion of model names asks this server.",
-    ),
-    (
-        "OLLAMA_API_KEY",
-        "An API key, sent as \"Authorization: Bearer <key>\" unless the host names a \
-         user and password or -H gives an Authorization header.",
-    ),
-    (
-        "NO_COLOR",
-        "When set and not empty, --color auto never colours the output.",
-    ),
-    (
-        "SSL_CERT_FILE",
-        "A PEM file of CA certificates trusted for an https:// server instead of the \
-         system's. --cacert adds to them.",
-    ),
-    (
-        "SSL_CERT_DIR",
-        "Directories (separated by :) of PEM files of CA certificates trusted for an \
-         https:// server instead of the system's.",
-    ),
-    (
-        "HTTP_PROXY, HTTPS_PROXY, ALL_PROXY",
-        "The proxy for http:// servers, for https:// servers (through CONNECT), and for both \
-         when the other is not set, e.g. http://user:password@proxy:3128; lowercase names \
-         work too. A server on this machine (localhost, 127.0.0.0/8, ::1) is always reached \
-         directly. All are ignored when REQUEST_METHOD is set (a CGI program, whose \
-         HTTP_PROXY may come from a request's Proxy header).",
-    ),
-    (
-        "NO_PROXY",
-        "Hosts reached without the proxy, separated by commas: names (each also matching \
-         its subdomains), IP addresses or networks, or * for all.",
-    ),
-];
 
 /// Where each of clap_complete's shells has its script, named as
 /// `clap_complete::Shell::file_name` names them.
@@ -202,13 +174,13 @@ fn exit_status_section(roff: &mut Roff) {
     }
 }
 
-/// `ENVIRONMENT`, from [`ENVIRONMENT`].
+/// `ENVIRONMENT`, from the command line's own list, [`ENVIRONMENT`].
 fn environment_section(roff: &mut Roff) {
     roff.control("SH", ["ENVIRONMENT"]);
-    for (name, text) in ENVIRONMENT {
+    for v in ENVIRONMENT {
         roff.control("TP", []);
-        roff.text([bold(name)]);
-        roff.text([roman(text)]);
+        roff.text([bold(v.name)]);
+        roff.text([roman(v.about)]);
     }
 }
 
@@ -332,8 +304,8 @@ fn the_root_man_page_has_exit_statuses_and_environment() {
         assert!(page.contains(&format!("\n.TP\n\\fB{code}\\fR\n")), "{code}");
     }
     assert!(page.contains("\n.SH ENVIRONMENT\n"));
-    for (name, _) in ENVIRONMENT {
-        assert!(page.contains(&format!("\\fB{name}\\fR")), "{name}");
+    for v in ENVIRONMENT {
+        assert!(page.contains(&format!("\\fB{}\\fR", v.name)), "{}", v.name);
     }
     for sub in ["pull", "chat", "version"] {
         let name = format!("man/ollama-rs-{sub}.1");
@@ -341,8 +313,47 @@ fn the_root_man_page_has_exit_statuses_and_environment() {
     }
 }
 
+/// Every `.rs` file under `dir`, with its path.
+fn rust_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).expect("listing src") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("reading a source file");
+                out.push((path, text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The names in `var("NAME")` and `var_os("NAME")` calls of a source text.
+fn variables_read(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for call in ["var(\"", "var_os(\""] {
+        for (at, _) in text.match_indices(call) {
+            let rest = &text[at + call.len()..];
+            if let Some(end) = rest.find('"') {
+                names.push(rest[..end].to_owned());
+            }
+        }
+    }
+    names
+}
+
 #[test]
 fn every_environment_variable_of_the_cli_is_documented() {
+    let documented = |name: &OsStr| {
+        ENVIRONMENT
+            .iter()
+            .any(|v| v.reads.iter().any(|r| OsStr::new(r) == name))
+    };
+    // Those clap reads for options.
     let mut cmd = cli::Cli::command();
     cmd.build();
     let mut stack = vec![&cmd];
@@ -350,13 +361,53 @@ fn every_environment_variable_of_the_cli_is_documented() {
         for arg in c.get_arguments() {
             if let Some(env) = arg.get_env() {
                 assert!(
-                    ENVIRONMENT.iter().any(|(name, _)| OsStr::new(name) == env),
+                    documented(env),
                     "{env:?} (of --{}) is missing from ENVIRONMENT",
                     arg.get_id()
                 );
             }
         }
         stack.extend(c.get_subcommands());
+    }
+    // Those the settings read themselves.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for (path, text) in rust_files(&src.join("settings")) {
+        for name in variables_read(&text) {
+            assert!(
+                documented(OsStr::new(&name)),
+                "{name} (read in {}) is missing from ENVIRONMENT",
+                path.display()
+            );
+        }
+    }
+    // The completion engine's.
+    assert!(documented(OsStr::new(COMPLETE_VAR)));
+}
+
+#[test]
+fn only_the_settings_read_the_environment_and_the_terminal() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let settings = src.join("settings");
+    let reads = [
+        "env::var",
+        "var_os(",
+        "dirs::",
+        "is_terminal()",
+        "Term::stdout()",
+    ];
+    for (path, text) in rust_files(&src) {
+        if path.starts_with(&settings) {
+            continue;
+        }
+        // Unit tests may look at the real environment.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for read in reads {
+            assert!(
+                !code.contains(read),
+                "{} uses `{read}`: the environment and the terminal are read in src/settings/ only",
+                path.display()
+            );
+        }
     }
 }
 
@@ -439,7 +490,7 @@ fn model_completion_gives_up_on_a_silent_server() {
     let (out, took) = complete_bash(&["ollama-rs", "show", "ll"], &host);
     assert_eq!(values(&out), Vec::<String>::new());
     assert!(
-        cli::MODEL_COMPLETION_TIMEOUT <= took && took < Duration::from_secs(5),
+        cli::complete::MODEL_COMPLETION_TIMEOUT <= took && took < Duration::from_secs(5),
         "took {took:?}"
     );
 }

@@ -14,20 +14,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use ollama_rs::modelfile::{self, ModelfileParts};
 
 use self::files::{
     blob_names, expand_home, looks_like_path, resolve_local_path, select_model_files,
 };
-use ollama_rs::options::{option_spec, parse_option_value, OptionKind};
 use ollama_rs::{BlobProgress, Client, CreateRequest, License, Message, Options, Role};
 use serde_json::Value;
 
 use crate::cli::CreateArgs;
-use crate::commands::transfer::{drive, outcome};
 use crate::exit::usage;
-use crate::ui::progress::{Activity, Progress, Style};
-use crate::ui::Ui;
+use crate::render::progress::{drive, outcome};
+use crate::settings::modelfile::CreateSource;
+use crate::settings::Settings;
+use crate::ui::progress::{Activity, Progress};
 
 /// Local files to upload for one FROM, ADAPTER or DRAFT value: the request key
 /// (file name, or path relative to the folder) and the path.
@@ -35,9 +34,9 @@ type LocalFiles = Vec<(String, PathBuf)>;
 
 /// "no such file or directory", and where it was looked for when that is
 /// not the value itself (`~`, or relative to a Modelfile elsewhere).
-fn missing(what: &str, value: &str, dir: &Path) -> anyhow::Error {
+fn missing(what: &str, value: &str, dir: &Path, home: Option<&Path>) -> anyhow::Error {
     let looked = if let Some(rest) = value.strip_prefix('~') {
-        match expand_home(value) {
+        match expand_home(value, home) {
             Some(path) => path,
             None => {
                 let user = rest.split('/').next().unwrap_or_default();
@@ -79,10 +78,15 @@ fn tidy(path: &Path) -> PathBuf {
 
 /// Resolves a FROM/ADAPTER/DRAFT value that names something on disk;
 /// `None` when it is a model name.
-fn local_files(value: &str, dir: &Path, what: &str) -> Result<Option<LocalFiles>> {
-    let Some(path) = resolve_local_path(value, dir).map(|p| tidy(&p)) else {
+fn local_files(
+    value: &str,
+    dir: &Path,
+    home: Option<&Path>,
+    what: &str,
+) -> Result<Option<LocalFiles>> {
+    let Some(path) = resolve_local_path(value, dir, home).map(|p| tidy(&p)) else {
         if looks_like_path(value) {
-            return Err(missing(what, value, dir));
+            return Err(missing(what, value, dir, home));
         }
         return Ok(None);
     };
@@ -112,8 +116,13 @@ fn local_files(value: &str, dir: &Path, what: &str) -> Result<Option<LocalFiles>
 
 /// Like [`local_files`] for ADAPTER and DRAFT, which are never model
 /// names: nothing on disk is "no such file".
-fn required_local_files(value: &str, dir: &Path, what: &str) -> Result<LocalFiles> {
-    local_files(value, dir, what)?.ok_or_else(|| missing(what, value, dir))
+fn required_local_files(
+    value: &str,
+    dir: &Path,
+    home: Option<&Path>,
+    what: &str,
+) -> Result<LocalFiles> {
+    local_files(value, dir, home, what)?.ok_or_else(|| missing(what, value, dir, home))
 }
 
 /// Fails when DRAFT names the same file as FROM (compared after following
@@ -130,98 +139,6 @@ fn check_not_shared(from: &LocalFiles, draft: &LocalFiles, value: &str) -> Resul
         ))),
         None => Ok(()),
     }
-}
-
-/// The Modelfile's parts and the folder its paths are relative to.
-struct Source {
-    parts: ModelfileParts,
-    dir: PathBuf,
-    /// There was no Modelfile: FROM is the current folder.
-    implicit: bool,
-}
-
-/// Reads and parses the Modelfile. Without one (and without `--from`) the
-/// current folder is the model, as `ollama create` does it.
-fn read_modelfile(a: &CreateArgs) -> Result<Source> {
-    let path = match &a.file {
-        Some(p) => Some(p.clone()),
-        None => Some(PathBuf::from("Modelfile")).filter(|p| p.is_file()),
-    };
-    let Some(path) = path else {
-        let mut parts = ModelfileParts::default();
-        if a.from.is_none() {
-            parts.from = Some(".".into());
-        }
-        return Ok(Source {
-            implicit: parts.from.is_some(),
-            parts,
-            dir: PathBuf::from("."),
-        });
-    };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| usage(format!("could not read `{}`: {e}", path.display())))?;
-    let mf = modelfile::parse(&text).map_err(|e| usage(e.with_path(&path)))?;
-    if a.from.is_none() {
-        mf.require_from().map_err(|e| usage(e.with_path(&path)))?;
-    }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    Ok(Source {
-        parts: mf.to_parts(),
-        dir,
-        implicit: false,
-    })
-}
-
-/// Applies the flags over the Modelfile.
-fn apply_flags(parts: &mut ModelfileParts, a: &CreateArgs) -> Result<()> {
-    if let Some(f) = &a.from {
-        parts.from = Some(f.clone());
-    }
-    if let Some(s) = &a.system {
-        parts.system = Some(s.clone());
-    }
-    if let Some(t) = &a.template {
-        parts.template = Some(t.clone());
-    }
-    let mut from_flags: BTreeMap<String, Value> = BTreeMap::new();
-    for pair in &a.parameters {
-        let (k, v) = pair
-            .split_once('=')
-            .ok_or_else(|| usage(format!("parameter `{pair}` must look like KEY=VALUE")))?;
-        let k = k.trim();
-        match option_spec(k) {
-            None => {
-                return Err(usage(format!(
-                    "unknown parameter '{k}' (valid parameters: {})",
-                    modelfile::valid_parameter_names().join(", ")
-                )))
-            }
-            // Skipped like the Modelfile's, with the same warning.
-            Some(spec) if spec.deprecated => {
-                parts.warnings.push(format!(
-                    "parameter '{k}' is deprecated and ignored by current servers; skipped"
-                ));
-                continue;
-            }
-            Some(_) => {}
-        }
-        let typed = parse_option_value(k, v).map_err(|e| usage(e.to_string()))?;
-        let is_list = option_spec(k).is_some_and(|s| s.kind == OptionKind::StringList);
-        match (from_flags.get_mut(k), typed) {
-            (Some(Value::Array(list)), Value::Array(more)) if is_list => list.extend(more),
-            (_, typed) => {
-                from_flags.insert(k.to_string(), typed);
-            }
-        }
-    }
-    // A flag replaces the Modelfile's value of the same key.
-    for (k, v) in from_flags {
-        parts.parameters.insert(k, v);
-    }
-    Ok(())
 }
 
 /// Hashes and uploads each file, one bar (or line) per file, and returns
@@ -252,19 +169,19 @@ async fn upload(
 }
 
 fn warn(text: &str) {
-    let prefix = console::style("warning:").yellow().bold().for_stderr();
+    let prefix = crate::render::style::warning_label();
     let _ = writeln!(std::io::stderr(), "ollama-rs: {prefix} {text}");
 }
 
 /// `create`.
-pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
-    crate::commands::check_model(&a.model)?;
-    let Source {
-        mut parts,
+pub async fn create(a: CreateArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
+    super::names::check_model(&a.model)?;
+    let CreateSource {
+        parts,
         dir,
         implicit,
-    } = read_modelfile(&a)?;
-    apply_flags(&mut parts, &a)?;
+    } = CreateSource::resolve(&a)?;
+    let home = settings.env.home.as_deref();
     let from = parts.from.clone().ok_or_else(|| {
         usage("no FROM line: the Modelfile or --from must name a base model or file")
     })?;
@@ -276,7 +193,7 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
         dir.clone()
     };
     let from_what = if a.from.is_some() { "--from" } else { "FROM" };
-    let from_files = local_files(&from, &from_dir, from_what).map_err(|e| {
+    let from_files = local_files(&from, &from_dir, home, from_what).map_err(|e| {
         if implicit {
             usage(
                 "no Modelfile and no model files in this folder: \
@@ -289,13 +206,13 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
     let adapter_files = parts
         .adapter
         .as_deref()
-        .map(|adapter| required_local_files(adapter, &dir, "ADAPTER"))
+        .map(|adapter| required_local_files(adapter, &dir, home, "ADAPTER"))
         .transpose()?;
     // The draft model must not be the FROM files.
     let draft_files = parts
         .draft
         .as_deref()
-        .map(|draft| required_local_files(draft, &dir, "DRAFT"))
+        .map(|draft| required_local_files(draft, &dir, home, "DRAFT"))
         .transpose()?;
     if let (Some(from), Some(draft), Some(value)) = (&from_files, &draft_files, &parts.draft) {
         check_not_shared(from, draft, value)?;
@@ -328,7 +245,7 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
     }
 
     // Everything local is checked: from here on the server is involved.
-    let style = Style::resolve(a.progress.progress, ui);
+    let style = settings.progress_style(a.progress.progress);
     let mut progress = Progress::new(style, false);
     let mut req = CreateRequest::new(a.model.as_str());
     match from_files {

@@ -10,20 +10,20 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ollama_rs::{Client, EmbedRequest};
 
+use super::names::check_model;
 use crate::cli::EmbedArgs;
-use crate::commands::check_model;
-use crate::commands::generate::{parse_keep_alive, parse_options};
 use crate::exit::{about_model, usage};
-use crate::ui::Ui;
+use crate::settings::request::{parse_keep_alive, parse_options};
+use crate::settings::Settings;
 
 /// `embed`.
-pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn run(a: EmbedArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_model(&a.model)?;
     let options = parse_options(&a.options)?;
     let keep_alive = a.keep_alive.as_deref().map(parse_keep_alive).transpose()?;
     let inputs: Vec<String> = if !a.input.is_empty() {
         a.input.clone()
-    } else if ui.stdin_tty {
+    } else if settings.stdin_tty {
         return Err(usage(
             "no input: give texts as arguments or on stdin, one per line",
         ));
@@ -49,7 +49,7 @@ pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
     };
     let batch = a.batch_size as usize;
     let batches = inputs.len().div_ceil(batch);
-    let bar = if ui.stderr_tty && !ui.json && batches > 1 {
+    let bar = if settings.stderr_tty && !settings.json && batches > 1 {
         let b =
             ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr());
         b.set_style(
@@ -60,7 +60,7 @@ pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
     } else {
         ProgressBar::hidden()
     };
-    let mut out = ui.stdout();
+    let mut out = settings.stdout();
     let sent = async {
         for chunk in inputs.chunks(batch) {
             let mut req = EmbedRequest::new(a.model.as_str(), chunk.to_vec());
@@ -68,7 +68,7 @@ pub async fn run(a: EmbedArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
             req.dimensions = a.dimensions;
             req.options = options.clone();
             req.keep_alive = keep_alive.clone();
-            if ui.json {
+            if settings.json {
                 // As plain JSON, so that fields newer than the typed
                 // response are printed too.
                 let resp: serde_json::Value = about_model(

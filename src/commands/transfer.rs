@@ -1,85 +1,18 @@
-//! `pull` and `push`: progress streams rendered by [`Progress`], with stall
-//! detection and retries for pull. [`drive`] is shared with `create` and the
-//! interactive chat (which pulls a missing model).
+//! `pull` and `push`: progress streams rendered by [`Progress`] (through
+//! [`drive`]), with stall detection and retries for pull.
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
-use futures_util::StreamExt;
-use ollama_rs::{Client, ProgressResponse, PullRequest, PushRequest, ResponseStream};
+use ollama_rs::{Client, PullRequest, PushRequest};
 
+use super::names::{check_model, check_models};
 use crate::cli::{PullArgs, PushArgs};
-use crate::commands::{check_model, check_models};
 use crate::exit;
+use crate::render::progress::{drive, outcome, say, NoSuccess, Stalled};
+use crate::settings::Settings;
 use crate::ui::progress::{Activity, Progress, Style};
-use crate::ui::Ui;
-
-pub use super::create::create;
-
-/// The model was not finished: the stream ended without `success`.
-#[derive(Debug, thiserror::Error)]
-#[error("the server ended the stream without reporting success")]
-pub struct NoSuccess;
-
-/// No progress arrived for the stall timeout.
-#[derive(Debug, thiserror::Error)]
-#[error("no progress for {}", seconds(*.0))]
-pub struct Stalled(pub Duration);
-
-/// `0.3s`, `60s`.
-fn seconds(d: Duration) -> String {
-    format!("{}s", d.as_secs_f64())
-}
-
-/// The status after which the server hashes what it downloaded, sending
-/// nothing until it is done: minutes for a large model, which is not a
-/// stall.
-const VERIFYING: &str = "verifying sha256 digest";
-
-/// Drives a progress stream to its end. Returns `Ok` only when the server
-/// reported `success`. With `stall`, fails with [`Stalled`] when no line
-/// arrives for that long (except while the server verifies a download).
-pub async fn drive(
-    mut stream: ResponseStream<ProgressResponse>,
-    progress: &mut Progress,
-    stall: Option<Duration>,
-) -> Result<()> {
-    let mut success = false;
-    let mut stall = stall;
-    loop {
-        let next = match stall {
-            Some(d) => tokio::time::timeout(d, stream.next())
-                .await
-                .map_err(|_| Stalled(d))?,
-            None => stream.next().await,
-        };
-        let Some(item) = next else { break };
-        let p = match item {
-            Ok(p) => p,
-            Err(e) => {
-                if let ollama_rs::Error::Stream { message } = &e {
-                    // A server may echo what it was sent: never a credential.
-                    progress.error_line(&exit::scrub(message))?;
-                }
-                return Err(e.into());
-            }
-        };
-        progress.update(&p)?;
-        if p.status == VERIFYING {
-            stall = None;
-        }
-        if p.status == "success" {
-            success = true;
-        }
-    }
-    if success {
-        Ok(())
-    } else {
-        Err(NoSuccess.into())
-    }
-}
 
 /// A failed pull attempt, and whether trying again may help.
 struct Failed {
@@ -166,7 +99,7 @@ async fn pull_one(client: &Client, model: &str, a: &PullArgs, style: Style) -> R
 }
 
 /// `pull`.
-pub async fn pull(a: PullArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn pull(a: PullArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_models(&a.models)?;
     let models: Vec<String> = if a.all {
         let listed = client
@@ -181,7 +114,7 @@ pub async fn pull(a: PullArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
         say("no local models to pull");
         return Ok(ExitCode::SUCCESS);
     }
-    let style = Style::resolve(a.progress.progress, ui);
+    let style = settings.progress_style(a.progress.progress);
     let mut first_failure: Option<u8> = None;
     for model in &models {
         // No "try `ollama-rs pull`" hint here: that is what failed.
@@ -193,30 +126,18 @@ pub async fn pull(a: PullArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
                     return Err(e);
                 }
                 first_failure.get_or_insert(exit::code(&e));
-                exit::report(&e, ui);
+                exit::report(&e, settings);
             }
         }
     }
     Ok(ExitCode::from(first_failure.unwrap_or(exit::OK)))
 }
 
-/// The one line that says how it ended; `--json` keeps stderr for errors.
-pub fn outcome(style: Style, line: &str) {
-    if style != Style::Json {
-        say(line);
-    }
-}
-
-/// A line on stderr; a closed stderr is no reason to fail.
-fn say(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
 /// `push`.
-pub async fn push(a: PushArgs, client: &Client, ui: &Ui) -> Result<ExitCode> {
+pub async fn push(a: PushArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_model(&a.model)?;
     let _activity = Activity::begin(format!("pushing `{}`", a.model));
-    let style = Style::resolve(a.progress.progress, ui);
+    let style = settings.progress_style(a.progress.progress);
     let context = || format!("could not push `{}`", a.model);
     let mut progress = Progress::new(style, false);
     let req = PushRequest::new(a.model.as_str()).insecure(a.insecure);

@@ -17,8 +17,8 @@ use rustyline::{
 };
 
 use super::commands::{self, Complete};
+use super::env::{Input, LineSource};
 use super::history;
-use super::{Input, LineSource};
 
 /// Completion for the editor.
 pub struct Helper {

@@ -24,20 +24,6 @@ pub const MAX_ENTRIES: usize = 1000;
 /// The first line of the file (rustyline's format with escapes).
 const HEADER: &[u8] = b"#V2";
 
-/// The history file, when the platform has a data directory.
-pub fn default_path() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("ollama-rs").join("history"))
-}
-
-/// Whether `OLLAMA_NOHISTORY` turns history off: set to anything but empty,
-/// `0` or `false`.
-pub fn disabled_by(value: Option<&std::ffi::OsStr>) -> bool {
-    match value.and_then(|v| v.to_str()) {
-        None => value.is_some_and(|v| !v.is_empty()),
-        Some(v) => !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"),
-    }
-}
-
 /// The file next to `path` whose lock the writers take.
 fn lock_path(path: &Path) -> PathBuf {
     sibling(path, "lock")
@@ -250,18 +236,6 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 mod tests {
     use super::*;
     use std::collections::HashSet;
-    use std::ffi::OsStr;
-
-    #[test]
-    fn nohistory_values() {
-        assert!(!disabled_by(None));
-        assert!(!disabled_by(Some(OsStr::new(""))));
-        assert!(!disabled_by(Some(OsStr::new("0"))));
-        assert!(!disabled_by(Some(OsStr::new("false"))));
-        assert!(disabled_by(Some(OsStr::new("1"))));
-        assert!(disabled_by(Some(OsStr::new("true"))));
-        assert!(disabled_by(Some(OsStr::new("yes"))));
-    }
 
     #[cfg(unix)]
     fn mode(p: &Path) -> u32 {

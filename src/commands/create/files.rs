@@ -56,14 +56,14 @@ pub fn looks_like_path(value: &str) -> bool {
 /// directory, `~user` and `~user/…` from that user's home directory (on
 /// Unix; elsewhere only the first two forms). `None` when the value does
 /// not start with `~`, or the home directory or the user is unknown.
-pub fn expand_home(value: &str) -> Option<PathBuf> {
+pub fn expand_home(value: &str, home: Option<&Path>) -> Option<PathBuf> {
     let rest = value.strip_prefix('~')?;
     let (user, tail) = match rest.split_once('/') {
         Some((user, tail)) => (user, Some(tail)),
         None => (rest, None),
     };
     let home = if user.is_empty() {
-        dirs::home_dir()?
+        home?.to_path_buf()
     } else {
         user_home(user)?
     };
@@ -92,12 +92,16 @@ fn user_home(_user: &str) -> Option<PathBuf> {
 /// `~user/…` from a home directory (see [`expand_home`]), an absolute path
 /// as is, anything else relative to the folder of the Modelfile. Returns
 /// `None` when nothing exists there (the value is then a model name).
-pub fn resolve_local_path(value: &str, modelfile_dir: &Path) -> Option<PathBuf> {
+pub fn resolve_local_path(
+    value: &str,
+    modelfile_dir: &Path,
+    home: Option<&Path>,
+) -> Option<PathBuf> {
     if value.is_empty() {
         return None;
     }
     let path = if value.starts_with('~') {
-        expand_home(value)?
+        expand_home(value, home)?
     } else if Path::new(value).is_absolute() {
         PathBuf::from(value)
     } else {
@@ -388,21 +392,46 @@ mod tests {
         let d = dir.path();
         fs::write(d.join("m.gguf"), b"x").unwrap();
         fs::create_dir(d.join("sub")).unwrap();
-        assert_eq!(resolve_local_path("m.gguf", d), Some(d.join("m.gguf")));
-        assert_eq!(resolve_local_path("./sub", d), Some(d.join("./sub")));
-        assert_eq!(resolve_local_path(".", d), Some(d.join(".")));
+        assert_eq!(
+            resolve_local_path("m.gguf", d, dirs::home_dir().as_deref()),
+            Some(d.join("m.gguf"))
+        );
+        assert_eq!(
+            resolve_local_path("./sub", d, dirs::home_dir().as_deref()),
+            Some(d.join("./sub"))
+        );
+        assert_eq!(
+            resolve_local_path(".", d, dirs::home_dir().as_deref()),
+            Some(d.join("."))
+        );
         let abs = d.join("m.gguf");
         assert_eq!(
-            resolve_local_path(abs.to_str().unwrap(), Path::new("/nonexistent")),
+            resolve_local_path(
+                abs.to_str().unwrap(),
+                Path::new("/nonexistent"),
+                dirs::home_dir().as_deref()
+            ),
             Some(abs)
         );
-        assert_eq!(resolve_local_path("llama3.2", d), None);
-        assert_eq!(resolve_local_path("", d), None);
+        assert_eq!(
+            resolve_local_path("llama3.2", d, dirs::home_dir().as_deref()),
+            None
+        );
+        assert_eq!(resolve_local_path("", d, dirs::home_dir().as_deref()), None);
         if let Some(home) = dirs::home_dir().filter(|h| h.exists()) {
-            assert_eq!(resolve_local_path("~", d), Some(home.clone()));
-            assert_eq!(resolve_local_path("~/", d), Some(home.join("")));
+            assert_eq!(
+                resolve_local_path("~", d, dirs::home_dir().as_deref()),
+                Some(home.clone())
+            );
+            assert_eq!(
+                resolve_local_path("~/", d, dirs::home_dir().as_deref()),
+                Some(home.join(""))
+            );
         }
-        assert_eq!(resolve_local_path("~/surely/not/here.gguf", d), None);
+        assert_eq!(
+            resolve_local_path("~/surely/not/here.gguf", d, dirs::home_dir().as_deref()),
+            None
+        );
     }
 
     #[cfg(unix)]
@@ -412,15 +441,31 @@ mod tests {
             .unwrap()
             .expect("the current user has a passwd entry");
         assert_eq!(
-            expand_home(&format!("~{}/models/m.gguf", me.name)),
+            expand_home(
+                &format!("~{}/models/m.gguf", me.name),
+                dirs::home_dir().as_deref()
+            ),
             Some(me.dir.join("models/m.gguf"))
         );
-        assert_eq!(expand_home(&format!("~{}", me.name)), Some(me.dir.clone()));
-        assert_eq!(expand_home("~no-such-user-here/m.gguf"), None);
-        assert_eq!(expand_home("models/m.gguf"), None);
+        assert_eq!(
+            expand_home(&format!("~{}", me.name), dirs::home_dir().as_deref()),
+            Some(me.dir.clone())
+        );
+        assert_eq!(
+            expand_home("~no-such-user-here/m.gguf", dirs::home_dir().as_deref()),
+            None
+        );
+        assert_eq!(
+            expand_home("models/m.gguf", dirs::home_dir().as_deref()),
+            None
+        );
         if me.dir.exists() {
             assert_eq!(
-                resolve_local_path(&format!("~{}", me.name), Path::new("/nonexistent")),
+                resolve_local_path(
+                    &format!("~{}", me.name),
+                    Path::new("/nonexistent"),
+                    dirs::home_dir().as_deref()
+                ),
                 Some(me.dir)
             );
         }

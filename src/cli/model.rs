@@ -1,0 +1,158 @@
+//! The options of `generate`, `chat` and `embed`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
+
+use super::complete::complete_model;
+use super::values::parse_think;
+
+/// Options for the model and the request, shared by generate and chat.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// A model option as KEY=VALUE (repeatable), e.g. -o temperature=0.2 -o stop='###'
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
+
+    /// How long the model stays loaded: seconds, or a duration like 5m or 1h30m
+    #[arg(long, value_name = "DURATION")]
+    pub keep_alive: Option<String>,
+
+    /// Structured output: `json`, an inline JSON schema, or @FILE holding one
+    #[arg(long, value_name = "json|SCHEMA|@FILE")]
+    pub format: Option<String>,
+
+    /// Attach an image (repeatable)
+    #[arg(long = "image", value_name = "PATH")]
+    pub images: Vec<PathBuf>,
+
+    /// Think before answering: true, false, or a level (low, medium, high, max)
+    #[arg(long, value_name = "LEVEL", num_args = 0..=1, default_missing_value = "true",
+          require_equals = true, value_parser = parse_think)]
+    pub think: Option<String>,
+
+    /// Do not show the model's thinking
+    #[arg(long)]
+    pub hide_thinking: bool,
+
+    /// Wait for the whole answer instead of streaming it
+    #[arg(long)]
+    pub no_stream: bool,
+
+    /// Print timing statistics on stderr after the answer
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+/// `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The model, e.g. llama3.2
+    #[arg(add = ArgValueCompleter::new(complete_model))]
+    pub model: String,
+
+    /// The prompt; piped stdin is read and put before it
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Vec<String>,
+
+    /// System prompt, replacing the model's
+    #[arg(long)]
+    pub system: Option<String>,
+
+    /// Prompt template, replacing the model's
+    #[arg(long)]
+    pub template: Option<String>,
+
+    /// Text after the insertion point (fill-in-the-middle models)
+    #[arg(long)]
+    pub suffix: Option<String>,
+
+    /// Send the prompt as is, without the template
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Context from an earlier answer, as a JSON array of numbers
+    #[arg(long, value_name = "JSON")]
+    pub context: Option<String>,
+
+    /// Return the N most likely tokens at each position with their log-probabilities
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20))]
+    pub logprobs: Option<u32>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub model_args: ModelArgs,
+}
+
+/// `chat`.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The model, e.g. llama3.2
+    #[arg(add = ArgValueCompleter::new(complete_model))]
+    pub model: String,
+
+    /// Send this message and print the reply (no interactive session)
+    #[arg(short, long, value_name = "TEXT")]
+    pub message: Option<String>,
+
+    /// System prompt
+    #[arg(long)]
+    pub system: Option<String>,
+
+    /// Continue a conversation: a JSON array of messages
+    #[arg(long, value_name = "FILE")]
+    pub messages: Option<PathBuf>,
+
+    /// Tools the model may call: a JSON array of tool definitions
+    #[arg(long, value_name = "FILE")]
+    pub tools: Option<PathBuf>,
+
+    /// Do not wrap words at the terminal's width (interactive)
+    #[arg(long)]
+    pub nowordwrap: bool,
+
+    /// Do not pull a missing model (interactive)
+    #[arg(long)]
+    pub no_pull: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub model_args: ModelArgs,
+}
+
+/// `embed`.
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// The embedding model
+    #[arg(add = ArgValueCompleter::new(complete_model))]
+    pub model: String,
+
+    /// The inputs; without them, stdin is read, one input per line
+    #[arg(value_name = "TEXT")]
+    pub input: Vec<String>,
+
+    /// Truncate inputs that exceed the context (the server's default)
+    #[arg(long, overrides_with = "no_truncate")]
+    pub truncate: bool,
+
+    /// Fail on inputs that exceed the context instead of truncating them
+    #[arg(long)]
+    pub no_truncate: bool,
+
+    /// Keep only the first N dimensions (re-normalised)
+    #[arg(long, value_name = "N")]
+    pub dimensions: Option<u32>,
+
+    /// Send at most N inputs per request
+    #[arg(long, value_name = "N", default_value = "256", value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: u32,
+
+    /// A model option as KEY=VALUE (repeatable)
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
+
+    /// How long the model stays loaded: seconds, or a duration like 5m
+    #[arg(long, value_name = "DURATION")]
+    pub keep_alive: Option<String>,
+}
