@@ -2,11 +2,9 @@
 
 mod bad_input;
 pub mod cli;
-mod cli_generate;
 mod cli_manage;
 mod cli_tls_proxy;
 mod cli_transfer;
 mod faults;
 #[cfg(unix)]
 mod repl;
-mod secrets;
