@@ -4,10 +4,19 @@
 
 mod harness;
 
+mod bad_input;
 mod chat;
+mod create;
 mod embed;
+mod faults;
 mod generate;
+mod interrupt;
+#[cfg(unix)]
+mod progress_terminal;
+mod pull;
+mod push;
 mod secrets;
+mod tls_proxy;
 
 mod cases;
 mod generated;

@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod process;
+pub mod transfer;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,8 @@ use std::process::{Command as StdCommand, Output};
 use std::time::Duration;
 
 use ollama_test_server::TestServer;
+
+pub use process::Running;
 
 /// Hang guard of every run: far above what any of them needs, so that a
 /// hang fails the test instead of blocking the suite, and a loaded machine
