@@ -10,13 +10,16 @@ mod create;
 mod embed;
 mod faults;
 mod generate;
+mod global;
 mod interrupt;
+mod manage;
 #[cfg(unix)]
 mod progress_terminal;
 mod pull;
 mod push;
+#[cfg(unix)]
+mod repl;
 mod secrets;
 mod tls_proxy;
 
-mod cases;
 mod generated;

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod models;
 pub mod process;
 pub mod transfer;
 
