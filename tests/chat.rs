@@ -6,20 +6,19 @@ use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
 use crate::harness::{
-    assert_usage, assert_usage_starting, b64, body, stats, status_of, stderr_of, stdout_of, Test,
+    assert_usage, assert_usage_starting, b64, body, stats, stderr_of, stdout_of, Test,
 };
 use ollama_test_server::{self, Fault, TestServer};
 
 #[test]
 fn chat_message_sends_one_user_turn() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "hi there"])
-        .output();
-    assert_eq!(stdout_of(&out), "echo: hi there\n");
-    assert_eq!(stderr_of(&out), "");
-    assert_eq!(status_of(&out), 0);
+        .stdout("echo: hi there\n")
+        .stderr("")
+        .run();
     assert_eq!(
         body(&server, "/api/chat"),
         json!({"model": "tiny", "messages": [{"role": "user", "content": "hi there"}], "stream": true})
@@ -29,13 +28,12 @@ fn chat_message_sends_one_user_turn() {
 #[test]
 fn chat_reads_the_message_from_piped_stdin() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny"])
         .stdin("line one\nline two\n")
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), "echo: line one\nline two\n");
+        .stdout("echo: line one\nline two\n")
+        .run();
     assert_eq!(
         body(&server, "/api/chat")["messages"],
         json!([{"role": "user", "content": "line one\nline two"}])
@@ -43,12 +41,11 @@ fn chat_reads_the_message_from_piped_stdin() {
 
     // -m wins; stdin is then not read at all.
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "from flag"])
         .stdin("from stdin\n")
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(
         body(&server, "/api/chat")["messages"][0]["content"],
         "from flag"
@@ -102,8 +99,7 @@ fn chat_sends_every_request_flag() {
             "--no-stream",
             "--verbose",
         ])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(
         body(&server, "/api/chat"),
         json!({
@@ -127,13 +123,12 @@ fn chat_sends_every_request_flag() {
 #[test]
 fn chat_verbose_streamed() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "hello world", "--verbose"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), "echo: hello world\n");
-    assert_eq!(stderr_of(&out), stats("4.8ms", 3, "300µs", 3, "3ms"));
+        .stdout("echo: hello world\n")
+        .stderr(stats("4.8ms", 3, "300µs", 3, "3ms"))
+        .run();
 }
 
 #[test]
@@ -142,19 +137,17 @@ fn chat_thinking_goes_to_stderr_or_nowhere() {
     let out = Test::new()
         .server(&server)
         .args(&["chat", "tiny-think", "-m", "hi", "--think"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(body(&server, "/api/chat")["think"], true);
     assert_eq!(stdout_of(&out), "echo: hi\n");
     assert_eq!(stderr_of(&out), "thinking about: hi\n");
 
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny-think", "-m", "hi", "--hide-thinking"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), "echo: hi\n");
-    assert_eq!(stderr_of(&out), "");
+        .stdout("echo: hi\n")
+        .stderr("")
+        .run();
 }
 
 #[test]
@@ -170,12 +163,11 @@ fn chat_continues_a_conversation_from_a_file() {
     let arg = file.display().to_string();
 
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "--messages", &arg, "-m", "and then?"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), "echo: and then?\n");
+        .stdout("echo: and then?\n")
+        .run();
     assert_eq!(
         body(&server, "/api/chat")["messages"],
         json!([
@@ -188,7 +180,7 @@ fn chat_continues_a_conversation_from_a_file() {
 
     // --system replaces the file's system message rather than adding one.
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&[
             "chat",
@@ -200,8 +192,7 @@ fn chat_continues_a_conversation_from_a_file() {
             "-m",
             "x",
         ])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     let messages = body(&server, "/api/chat")["messages"].clone();
     assert_eq!(messages[0], json!({"role": "system", "content": "new"}));
     assert_eq!(messages.as_array().unwrap().len(), 4);
@@ -267,15 +258,11 @@ fn chat_tool_calls_are_printed_as_calls() {
     let arg = file.display().to_string();
 
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny-tools", "--tools", &arg, "-m", "weather?"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(
-        stdout_of(&out),
-        "get_weather({\"city\":\"example\",\"days\":42})\n"
-    );
+        .stdout("get_weather({\"city\":\"example\",\"days\":42})\n")
+        .run();
     assert_eq!(body(&server, "/api/chat")["tools"], tools);
 
     let out = Test::new()
@@ -307,8 +294,7 @@ fn chat_tool_calls_are_printed_as_calls() {
             "weather?",
             "--json",
         ])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     let lines: Vec<Value> = stdout_of(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -351,27 +337,21 @@ fn chat_json_keeps_fields_the_typed_responses_do_not_know() {
             body: stream.as_bytes().to_vec(),
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "x", "--json"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), stream);
+        .stdout(&stream)
+        .run();
 }
 
 #[test]
 fn chat_errors_and_statuses() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "nope", "-m", "hi"])
-        .output();
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not chat with `nope`: model 'nope' not found (status code: 404)\n\
-         ollama-rs: hint: try `ollama-rs pull nope`\n"
-    );
-    assert_eq!(status_of(&out), 4);
+        .stderr("ollama-rs: error: could not chat with `nope`: model 'nope' not found (status code: 404)\n\
+         ollama-rs: hint: try `ollama-rs pull nope`\n").status(4).run();
 
     server.set_fault_for(
         "/api/chat",
@@ -380,25 +360,22 @@ fn chat_errors_and_statuses() {
             message: "out of memory".into(),
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "a b c"])
-        .output();
-    assert_eq!(stdout_of(&out), "echo: a\n");
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: chat with `tiny` failed: out of memory\n"
-    );
-    assert_eq!(status_of(&out), 1);
+        .stdout("echo: a\n")
+        .stderr("ollama-rs: error: chat with `tiny` failed: out of memory\n")
+        .status(1)
+        .run();
 
     let server = TestServer::start();
     server.set_fault_for("/api/chat", Fault::CloseMidStream { after_lines: 1 });
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "a b c"])
-        .output();
-    assert_eq!(stdout_of(&out), "echo:\n");
-    assert_eq!(status_of(&out), 1);
+        .stdout("echo:\n")
+        .status(1)
+        .run();
 
     let server = TestServer::start();
     server.set_fault(Fault::Status {
@@ -406,29 +383,24 @@ fn chat_errors_and_statuses() {
         content_type: String::new(),
         body: String::new(),
     });
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "hi"])
-        .output();
-    assert_eq!(status_of(&out), 5);
+        .status(5)
+        .run();
 
     let server = TestServer::start();
     server.set_fault_for("/api/chat", Fault::NeverAnswer);
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "hi", "--timeout", "0.5"])
-        .output();
-    assert_eq!(status_of(&out), 3);
+        .status(3)
+        .run();
 
     // A capability the model lacks is the server's error: status 1.
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "hi", "--think"])
-        .output();
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not chat with `tiny`: \"tiny\" does not support thinking (status code: 400)\n"
-    );
-    assert_eq!(status_of(&out), 1);
+        .stderr("ollama-rs: error: could not chat with `tiny`: \"tiny\" does not support thinking (status code: 400)\n").status(1).run();
 }

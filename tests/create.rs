@@ -17,14 +17,13 @@ fn create_from_a_model_in_every_mode() {
     let dir = Dir::new();
     dir.write("Modelfile", "FROM tiny\nPARAMETER num_predict 8\n");
 
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "tiny8"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
-    assert_eq!(stderr_of(&out), "created 'tiny8'\n");
-    assert_eq!(stdout_of(&out), "");
+        .stderr("created 'tiny8'\n")
+        .stdout("")
+        .run();
     assert_eq!(
         create_bodies(&server)[0],
         serde_json::json!({"model": "tiny8", "from": "tiny", "parameters": {"num_predict": 8}})
@@ -35,8 +34,7 @@ fn create_from_a_model_in_every_mode() {
         .server(&server)
         .current_dir(dir.path())
         .args(&["--json", "create", "tiny8"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     let json = objects(&out);
     assert!(json[0]["status"]
         .as_str()
@@ -52,8 +50,7 @@ fn create_from_a_model_in_every_mode() {
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "--progress=plain", "tiny8"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_no_escapes(&out);
     let mut want: Vec<String> = json[..json.len() - 1]
         .iter()
@@ -79,8 +76,7 @@ fn create_uploads_a_gguf_relative_to_the_modelfile_once() {
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "mine", "-f", "sub/Modelfile", "--progress=plain"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     assert_no_escapes(&out);
     let n = size(weights.len() as u64);
     let err = lines(&stderr_of(&out));
@@ -117,8 +113,7 @@ fn create_uploads_a_gguf_relative_to_the_modelfile_once() {
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "mine2", "-f", "sub/Modelfile", "--progress=plain"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     let err = lines(&stderr_of(&out));
     assert_eq!(err[1], "using existing blob for model.gguf");
     assert_eq!(blob_requests(&server), [("HEAD".to_string(), blob_path)]);
@@ -142,8 +137,7 @@ fn create_from_a_home_relative_gguf_with_quantize() {
         .env("HOME", home.path())
         .args(&["create", "small", "-q", "q4_K_M", "--progress=plain"])
         .timeout(GUARD)
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     let body = &create_bodies(&server)[0];
     assert_eq!(body["quantize"], "q4_K_M");
     assert_eq!(body["files"]["f16.gguf"], sha256(&weights).as_str());
@@ -171,12 +165,11 @@ fn create_from_a_safetensors_folder_uploads_the_selected_files() {
     dir.write("hf/tokenizer.json", b"{}");
     dir.write("hf/README.md", b"not a model file");
     dir.write("hf/Modelfile", "FROM .\n");
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "st", "-f", "hf/Modelfile"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     let files = create_bodies(&server)[0]["files"].clone();
     let keys: Vec<&String> = files.as_object().unwrap().keys().collect();
     assert_eq!(
@@ -202,12 +195,11 @@ fn create_without_a_modelfile_takes_the_current_folder() {
     let dir = Dir::new();
     let weights = gguf("llama", 0);
     dir.write("only.gguf", &weights);
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "here"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     assert_eq!(
         create_bodies(&server)[0]["files"],
         serde_json::json!({"only.gguf": sha256(&weights)})
@@ -216,17 +208,16 @@ fn create_without_a_modelfile_takes_the_current_folder() {
     // An empty folder: nothing to create from, nothing sent.
     let server = TestServer::start_empty();
     let empty = Dir::new();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(empty.path())
         .args(&["create", "here"])
-        .output();
-    assert_eq!(status_of(&out), 2);
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: no Modelfile and no model files in this folder: \
-         give one with -f FILE, or use --from MODEL\n"
-    );
+        .status(2)
+        .stderr(
+            "ollama-rs: error: no Modelfile and no model files in this folder: \
+         give one with -f FILE, or use --from MODEL\n",
+        )
+        .run();
     assert!(server.requests().is_empty());
 }
 
@@ -239,7 +230,7 @@ fn create_flags_add_to_and_override_the_modelfile() {
         "FROM tiny\nSYSTEM old\nPARAMETER temperature 0.9\nPARAMETER stop x\nLICENSE MIT\n\
          MESSAGE user hi\nMESSAGE assistant hello\n",
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&[
@@ -258,8 +249,7 @@ fn create_flags_add_to_and_override_the_modelfile() {
             "-p",
             "stop=<b>",
         ])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     assert_eq!(
         create_bodies(&server)[0],
         serde_json::json!({
@@ -278,12 +268,11 @@ fn create_flags_add_to_and_override_the_modelfile() {
 fn create_with_only_flags_needs_no_modelfile() {
     let server = TestServer::start();
     let dir = Dir::new();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "bare", "--from", "tiny", "-p", "num_predict=3"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     assert_eq!(
         create_bodies(&server)[0],
         serde_json::json!({"model": "bare", "from": "tiny", "parameters": {"num_predict": 3}})
@@ -426,12 +415,11 @@ fn create_uploads_an_adapter() {
         "Modelfile",
         "FROM tiny\nADAPTER ./lora/adapter_model.safetensors\n",
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "tuned"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     let body = &create_bodies(&server)[0];
     assert_eq!(body["from"], "tiny");
     assert_eq!(
@@ -452,12 +440,11 @@ fn create_uploads_a_draft_model() {
     dir.write("model.gguf", &weights);
     dir.write("small/draft.gguf", &draft);
     dir.write("Modelfile", "FROM ./model.gguf\nDRAFT ./small/draft.gguf\n");
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "fast", "--draft-quantize", "q8_0"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     assert!(server.has_blob(&sha256(&draft)));
     let body = &create_bodies(&server)[0];
     assert_eq!(
@@ -519,8 +506,8 @@ fn create_draft_must_be_a_local_model_of_its_own() {
             .server(&server)
             .current_dir(dir.path())
             .args(&["create", "x"])
-            .output();
-        assert_eq!(status_of(&out), 2, "{}", stderr_of(&out));
+            .status(2)
+            .run();
         assert!(
             stderr_of(&out).starts_with(&format!(
                 "ollama-rs: error: DRAFT `{draft}` must not be the same file as FROM"
@@ -619,8 +606,8 @@ fn create_unknown_parameter_names_the_key_and_the_valid_ones() {
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "x"])
-        .output();
-    assert_eq!(status_of(&out), 2);
+        .status(2)
+        .run();
     let err = stderr_of(&out);
     assert!(
         err.starts_with(
@@ -640,8 +627,8 @@ fn create_unknown_parameter_names_the_key_and_the_valid_ones() {
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "x", "--from", "tiny", "-p", "topk=3"])
-        .output();
-    assert_eq!(status_of(&out), 2);
+        .status(2)
+        .run();
     let err = stderr_of(&out);
     assert!(
         err.starts_with("ollama-rs: error: Modelfile:2:11: unknown parameter 'temprature'"),
@@ -652,8 +639,8 @@ fn create_unknown_parameter_names_the_key_and_the_valid_ones() {
         .server(&server)
         .current_dir(empty.path())
         .args(&["create", "x", "--from", "tiny", "-p", "topk=3"])
-        .output();
-    assert_eq!(status_of(&out), 2);
+        .status(2)
+        .run();
     let err = stderr_of(&out);
     assert!(
         err.starts_with("ollama-rs: error: unknown parameter 'topk' (valid parameters: "),
@@ -664,8 +651,8 @@ fn create_unknown_parameter_names_the_key_and_the_valid_ones() {
         .server(&server)
         .current_dir(empty.path())
         .args(&["create", "x", "--from", "tiny", "-p", "top_k=many"])
-        .output();
-    assert_eq!(status_of(&out), 2);
+        .status(2)
+        .run();
     assert!(stderr_of(&out).contains("top_k"), "{}", stderr_of(&out));
     assert!(server.requests().is_empty());
 }
@@ -678,18 +665,13 @@ fn create_skips_deprecated_parameters_with_a_warning() {
         "Modelfile",
         "FROM tiny\nPARAMETER mirostat 1\nPARAMETER top_k 3\n",
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "x", "-p", "use_mlock=true"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: warning: line 2: parameter 'mirostat' is deprecated and ignored by current servers; skipped\n\
+        .stderr("ollama-rs: warning: line 2: parameter 'mirostat' is deprecated and ignored by current servers; skipped\n\
          ollama-rs: warning: parameter 'use_mlock' is deprecated and ignored by current servers; skipped\n\
-         created 'x'\n"
-    );
+         created 'x'\n").run();
     assert_eq!(
         create_bodies(&server)[0]["parameters"],
         serde_json::json!({"top_k": 3})
@@ -704,8 +686,8 @@ fn create_unreadable_modelfile_is_status_2() {
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "x", "-f", "nope/Modelfile"])
-        .output();
-    assert_eq!(status_of(&out), 2);
+        .status(2)
+        .run();
     assert!(
         stderr_of(&out).starts_with("ollama-rs: error: could not read `nope/Modelfile`: "),
         "{}",
@@ -719,15 +701,14 @@ fn create_server_error_is_status_1() {
     let server = TestServer::start();
     let dir = Dir::new();
     dir.write("Modelfile", "FROM tiny\n");
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&["create", "x", "-q", "q9_X"])
-        .output();
-    assert_eq!(status_of(&out), 1);
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not create `x`: unsupported quantization type q9_X - \
-         supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0 (status code: 500)\n"
-    );
+        .status(1)
+        .stderr(
+            "ollama-rs: error: could not create `x`: unsupported quantization type q9_X - \
+         supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0 (status code: 500)\n",
+        )
+        .run();
 }

@@ -28,9 +28,8 @@ fn embed_prints_one_vector_per_input() {
     let out = Test::new()
         .server(&server)
         .args(&["embed", "tiny-embed", "first text", "second"])
-        .output();
-    assert_eq!(stderr_of(&out), "");
-    assert_eq!(status_of(&out), 0);
+        .stderr("")
+        .run();
     assert_eq!(
         vectors(&out),
         [
@@ -51,8 +50,7 @@ fn embed_reads_stdin_one_input_per_line() {
         .server(&server)
         .args(&["embed", "tiny-embed"])
         .stdin("one\n\ntwo words\r\nthree")
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(
         body(&server, "/api/embed")["input"],
         json!(["one", "two words", "three"])
@@ -81,8 +79,7 @@ fn embed_batches_keep_the_input_order() {
     let server = TestServer::start();
     let mut args = vec!["embed", "tiny-embed", "--batch-size", "3"];
     args.extend(inputs.iter().map(String::as_str));
-    let out = Test::new().server(&server).args(&args).output();
-    assert_eq!(status_of(&out), 0);
+    let out = Test::new().server(&server).args(&args).run();
     let sent: Vec<Value> = server
         .requests_to("/api/embed")
         .iter()
@@ -118,8 +115,7 @@ fn embed_json_prints_each_batch_response() {
             "2",
             "--json",
         ])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     let lines: Vec<Value> = stdout_of(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -171,8 +167,7 @@ fn embed_sends_every_flag() {
             "--keep-alive",
             "10m",
         ])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(
         body(&server, "/api/embed"),
         json!({
@@ -200,8 +195,7 @@ fn embed_sends_every_flag() {
         let server = TestServer::start();
         let mut args = vec!["embed", "tiny-embed", "x"];
         args.extend(flags);
-        let out = Test::new().server(&server).args(&args).output();
-        assert_eq!(status_of(&out), 0, "{flags:?}");
+        Test::new().server(&server).args(&args).run();
         let sent = body(&server, "/api/embed");
         assert_eq!(
             sent.get("truncate").cloned().unwrap_or(Value::Null),
@@ -226,11 +220,11 @@ fn embed_errors_and_statuses() {
         &out,
         "ollama-rs: error: unknown parameter 'dims' (valid: ",
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["embed", "tiny-embed", "x", "--batch-size", "0"])
-        .output();
-    assert_eq!(status_of(&out), 2);
+        .status(2)
+        .run();
     assert_nothing_sent(&server);
     let out = Test::new()
         .server(&server)
@@ -238,27 +232,17 @@ fn embed_errors_and_statuses() {
         .output();
     assert_usage(&server, &out, "stdin is empty: give one input per line");
 
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["embed", "nope", "x"])
-        .output();
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not embed with `nope`: model \"nope\" not found, try pulling it first (status code: 404)\n\
-         ollama-rs: hint: try `ollama-rs pull nope`\n"
-    );
-    assert_eq!(status_of(&out), 4);
+        .stderr("ollama-rs: error: could not embed with `nope`: model \"nope\" not found, try pulling it first (status code: 404)\n\
+         ollama-rs: hint: try `ollama-rs pull nope`\n").status(4).run();
 
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["embed", "tiny", "x"])
-        .output();
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not embed with `tiny`: This server does not support embeddings. \
-         Start it with `--embeddings` (status code: 501)\n"
-    );
-    assert_eq!(status_of(&out), 1);
+        .stderr("ollama-rs: error: could not embed with `tiny`: This server does not support embeddings. \
+         Start it with `--embeddings` (status code: 501)\n").status(1).run();
 
     // A failing later batch: the earlier vectors stay printed.
     let long = "w ".repeat(5000);
@@ -287,11 +271,11 @@ fn embed_errors_and_statuses() {
         content_type: "application/json".into(),
         body: r#"{"error":"unauthorized"}"#.into(),
     });
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["embed", "tiny-embed", "x"])
-        .output();
-    assert_eq!(status_of(&out), 5);
+        .status(5)
+        .run();
 }
 
 #[test]
@@ -305,12 +289,11 @@ fn embed_json_keeps_fields_the_typed_response_does_not_know() {
             body: whole.as_bytes().to_vec(),
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["embed", "tiny-embed", "x", "--json"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), format!("{whole}\n"));
+        .stdout(format!("{whole}\n"))
+        .run();
     let out = Test::new()
         .server(&server)
         .args(&["embed", "tiny-embed", "x"])
@@ -330,14 +313,11 @@ fn embed_refuses_a_server_that_loses_inputs() {
             body: whole.as_bytes().to_vec(),
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["embed", "tiny-embed", "x", "y"])
-        .output();
-    assert_eq!(stdout_of(&out), "");
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: the server returned 1 embeddings for 2 inputs\n"
-    );
-    assert_eq!(status_of(&out), 1);
+        .stdout("")
+        .stderr("ollama-rs: error: the server returned 1 embeddings for 2 inputs\n")
+        .status(1)
+        .run();
 }

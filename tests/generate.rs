@@ -22,13 +22,12 @@ use ollama_test_server::{self, Fault, TestServer};
 #[test]
 fn generate_streams_the_reply_and_ends_it_with_a_newline() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["generate", "tiny", "hello", "world"])
-        .output();
-    assert_eq!(stdout_of(&out), "echo: hello world\n");
-    assert_eq!(stderr_of(&out), "");
-    assert_eq!(status_of(&out), 0);
+        .stdout("echo: hello world\n")
+        .stderr("")
+        .run();
     assert_eq!(
         body(&server, "/api/generate"),
         json!({"model": "tiny", "prompt": "hello world", "stream": true})
@@ -42,8 +41,7 @@ fn generate_puts_piped_stdin_before_the_arguments() {
         .server(&server)
         .args(&["generate", "tiny", "Summarise", "this"])
         .stdin("some text\nmore\n\n")
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(
         body(&server, "/api/generate")["prompt"],
         "some text\nmore\nSummarise this"
@@ -55,8 +53,7 @@ fn generate_puts_piped_stdin_before_the_arguments() {
         .server(&server)
         .args(&["generate", "tiny"])
         .stdin("only stdin\n")
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(body(&server, "/api/generate")["prompt"], "only stdin");
     assert_eq!(stdout_of(&out), "echo: only stdin\n");
 }
@@ -81,7 +78,7 @@ fn generate_without_a_prompt_is_a_usage_error() {
 #[test]
 fn generate_sends_every_request_flag() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&[
             "generate",
@@ -112,10 +109,9 @@ fn generate_sends_every_request_flag() {
             "-o",
             "use_mmap=false",
         ])
-        .output();
-    assert_eq!(stderr_of(&out), "");
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), "{\"echo\": \"p\"}\n");
+        .stderr("")
+        .stdout("{\"echo\": \"p\"}\n")
+        .run();
     assert_eq!(
         body(&server, "/api/generate"),
         json!({
@@ -149,8 +145,7 @@ fn generate_raw_numeric_keep_alive_and_a_think_level() {
             "300",
             "--think=high",
         ])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(
         body(&server, "/api/generate"),
         json!({"model": "tiny-think", "prompt": "p", "stream": true, "raw": true, "keep_alive": 300, "think": "high"})
@@ -167,8 +162,7 @@ fn generate_think_forms() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny-think", "--think", "hi"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     let sent = body(&server, "/api/generate");
     assert_eq!(sent["think"], true);
     assert_eq!(sent["prompt"], "hi");
@@ -186,8 +180,7 @@ fn generate_think_forms() {
         let out = Test::new()
             .server(&server)
             .args(&["generate", "tiny-think", flag, "hi"])
-            .output();
-        assert_eq!(status_of(&out), 0, "{flag}");
+            .run();
         assert_eq!(body(&server, "/api/generate")["think"], sent, "{flag}");
         assert_eq!(stdout_of(&out), "echo: hi\n", "{flag}");
         let thinking = if flag == "--think=false" {
@@ -202,8 +195,8 @@ fn generate_think_forms() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny-think", "--think=lots", "hi"])
-        .output();
-    assert_eq!(status_of(&out), 2);
+        .status(2)
+        .run();
     assert!(stderr_of(&out).contains("`lots` is not one of true, false, low, medium, high, max"));
     assert_nothing_sent(&server);
 }
@@ -211,13 +204,12 @@ fn generate_think_forms() {
 #[test]
 fn generate_hide_thinking_shows_only_the_answer() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["generate", "tiny-think", "--hide-thinking", "hi"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), "echo: hi\n");
-    assert_eq!(stderr_of(&out), "");
+        .stdout("echo: hi\n")
+        .stderr("")
+        .run();
     // Hiding is local: the model still thinks as it would.
     assert_eq!(body(&server, "/api/generate").get("think"), None);
 }
@@ -228,8 +220,7 @@ fn generate_no_stream_prints_the_whole_answer() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny-think", "--no-stream", "a", "b"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(
         body(&server, "/api/generate"),
         json!({"model": "tiny-think", "prompt": "a b", "stream": false})
@@ -246,19 +237,20 @@ fn generate_verbose_prints_the_statistics_on_stderr() {
         let server = TestServer::start();
         let mut args = vec!["generate", "tiny", "hello", "world", "--verbose"];
         args.extend(extra);
-        let out = Test::new().server(&server).args(&args).output();
-        assert_eq!(status_of(&out), 0);
-        assert_eq!(stdout_of(&out), "echo: hello world\n");
-        assert_eq!(stderr_of(&out), expected, "{extra:?}");
+        Test::new()
+            .server(&server)
+            .args(&args)
+            .stdout("echo: hello world\n")
+            .stderr(&expected)
+            .run();
     }
     // With --json the statistics still go to stderr, and stdout stays JSON.
     let server = TestServer::start();
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny", "hello", "world", "--verbose", "--json"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stderr_of(&out), expected);
+        .stderr(&expected)
+        .run();
     for line in stdout_of(&out).lines() {
         serde_json::from_str::<Value>(line).expect("a JSON line");
     }
@@ -272,8 +264,7 @@ fn generate_format_schema_inline_and_from_a_file() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny", "--format", schema, "p"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(
         body(&server, "/api/generate")["format"],
         serde_json::from_str::<Value>(schema).unwrap()
@@ -285,11 +276,10 @@ fn generate_format_schema_inline_and_from_a_file() {
     std::fs::write(&file, schema).unwrap();
     let server = TestServer::start();
     let arg = format!("@{}", file.display());
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["generate", "tiny", "--format", &arg, "p"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(
         body(&server, "/api/generate")["format"],
         serde_json::from_str::<Value>(schema).unwrap()
@@ -354,7 +344,7 @@ fn generate_images_are_sent_as_base64() {
     std::fs::write(&b, [0xff, 0xd8, 0xff, 0x00, 0x01]).unwrap();
     let server = TestServer::start();
     let (a_arg, b_arg) = (a.display().to_string(), b.display().to_string());
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&[
             "generate",
@@ -365,9 +355,8 @@ fn generate_images_are_sent_as_base64() {
             &b_arg,
             "what is it",
         ])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), "echo: what is it\n");
+        .stdout("echo: what is it\n")
+        .run();
     assert_eq!(
         body(&server, "/api/generate")["images"],
         json!([
@@ -448,8 +437,8 @@ fn generate_other_bad_flags_send_nothing() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny", "--context", "1,2", "p"])
-        .output();
-    assert_eq!(status_of(&out), 2);
+        .status(2)
+        .run();
     assert!(stderr_of(&out)
         .starts_with("ollama-rs: error: --context must be a JSON array of numbers: "));
     for args in [
@@ -458,9 +447,12 @@ fn generate_other_bad_flags_send_nothing() {
         &["generate"],
         &["generate", "tiny", "--timeout", "0", "p"],
     ] {
-        let out = Test::new().server(&server).args(args).output();
-        assert_eq!(status_of(&out), 2, "{args:?}");
-        assert_eq!(stdout_of(&out), "", "{args:?}");
+        let out = Test::new()
+            .server(&server)
+            .args(args)
+            .status(2)
+            .stdout("")
+            .run();
         assert!(stderr_of(&out).starts_with("error: "), "{args:?}");
     }
     let out = Test::new()
@@ -477,9 +469,8 @@ fn generate_json_prints_each_server_line() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny", "a", "b", "--json"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stderr_of(&out), "");
+        .stderr("")
+        .run();
     let lines: Vec<Value> = stdout_of(&out)
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
@@ -499,8 +490,7 @@ fn generate_json_prints_each_server_line() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny", "a", "b", "--json", "--no-stream"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(body(&server, "/api/generate")["stream"], false);
     let text = stdout_of(&out);
     assert_eq!(text.lines().count(), 1);
@@ -527,12 +517,11 @@ fn generate_json_keeps_fields_the_typed_responses_do_not_know() {
             body: stream.as_bytes().to_vec(),
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["generate", "tiny", "p", "--json"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), stream);
+        .stdout(&stream)
+        .run();
     // Without --json the same stream is just its text.
     let out = Test::new()
         .server(&server)
@@ -549,12 +538,11 @@ fn generate_json_keeps_fields_the_typed_responses_do_not_know() {
             body: whole.as_bytes().to_vec(),
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["generate", "tiny", "p", "--json", "--no-stream"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), format!("{whole}\n"));
+        .stdout(format!("{whole}\n"))
+        .run();
 }
 
 #[test]
@@ -563,8 +551,7 @@ fn generate_logprobs() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny", "a", "--logprobs", "2", "--json"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     let first: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
     assert_eq!(
         first["logprobs"],
@@ -634,17 +621,11 @@ fn generate_tokens_appear_as_they_arrive() {
 #[test]
 fn generate_model_not_found_suggests_a_pull() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["generate", "nope", "hi"])
-        .output();
-    assert_eq!(stdout_of(&out), "");
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not generate with `nope`: model 'nope' not found (status code: 404)\n\
-         ollama-rs: hint: try `ollama-rs pull nope`\n"
-    );
-    assert_eq!(status_of(&out), 4);
+        .stdout("").stderr("ollama-rs: error: could not generate with `nope`: model 'nope' not found (status code: 404)\n\
+         ollama-rs: hint: try `ollama-rs pull nope`\n").status(4).run();
 }
 
 #[test]
@@ -657,16 +638,13 @@ fn generate_server_error_mid_stream_keeps_what_was_printed() {
             message: "the runner crashed".into(),
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["generate", "tiny", "a", "b", "c"])
-        .output();
-    assert_eq!(stdout_of(&out), "echo: a\n");
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: generation with `tiny` failed: the runner crashed\n"
-    );
-    assert_eq!(status_of(&out), 1);
+        .stdout("echo: a\n")
+        .stderr("ollama-rs: error: generation with `tiny` failed: the runner crashed\n")
+        .status(1)
+        .run();
 
     // With --json, the lines before the error, then the error on stderr.
     let out = Test::new()
@@ -750,19 +728,13 @@ fn generate_refused_credentials_are_status_5() {
             content_type: "application/json".into(),
             body: r#"{"error":"unauthorized"}"#.into(),
         });
-        let out = Test::new()
+        Test::new()
             .server(&server)
             .args(&["generate", "tiny", "hi"])
-            .output();
-        assert_eq!(stdout_of(&out), "");
-        assert_eq!(
-            stderr_of(&out),
-            format!(
+            .stdout("").stderr(format!(
                 "ollama-rs: error: could not generate with `tiny`: unauthorized (status code: {code})\n\
                  ollama-rs: hint: the server refused the credentials: set OLLAMA_API_KEY, put user:password@ in the host, or pass -H 'Authorization: ...'\n"
-            )
-        );
-        assert_eq!(status_of(&out), 5);
+            )).status(5).run();
     }
 }
 
@@ -799,8 +771,8 @@ fn color_always_colours_stderr() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "nope", "hi", "--color", "always"])
-        .output();
-    assert_eq!(status_of(&out), 4);
+        .status(4)
+        .run();
     let err = stderr_of(&out);
     assert!(err.starts_with("ollama-rs: \u{1b}["), "{err:?}");
     assert!(err.contains("could not generate with `nope`"));
@@ -810,9 +782,8 @@ fn color_always_colours_stderr() {
     let out = Test::new()
         .server(&server)
         .args(&["generate", "tiny-think", "hi", "--color", "always"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stdout_of(&out), "echo: hi\n");
+        .stdout("echo: hi\n")
+        .run();
     assert!(stderr_of(&out).contains("\u{1b}["));
 }
 
@@ -855,8 +826,7 @@ fn help_shows_examples() {
             "ollama-rs embed all-minilm 'first text' 'second text'",
         ),
     ] {
-        let out = Test::new().args(&[cmd, "--help"]).output();
-        assert_eq!(status_of(&out), 0);
+        let out = Test::new().args(&[cmd, "--help"]).run();
         let help = stdout_of(&out);
         assert!(help.contains("Examples:"), "{cmd}");
         assert!(help.contains(example), "{cmd}: {help}");

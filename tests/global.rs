@@ -25,59 +25,34 @@ fn host_from_flag_or_environment_before_or_after_the_subcommand() {
         format!("http://localhost:{port}/"),
     ];
     for host in &forms {
-        let out = Test::new()
+        Test::new()
             .args(&["--host", host, "version", "--json"])
-            .output();
-        assert_eq!(status_of(&out), 0, "--host {host}: {}", stderr_of(&out));
-        let out = Test::new().args(&["version", "--host", host]).output();
-        assert_eq!(
-            status_of(&out),
-            0,
-            "after: --host {host}: {}",
-            stderr_of(&out)
-        );
-        let out = Test::new()
+            .run();
+        Test::new().args(&["version", "--host", host]).run();
+        Test::new()
             .env("OLLAMA_HOST", host)
             .args(&["version"])
-            .output();
-        assert_eq!(
-            status_of(&out),
-            0,
-            "OLLAMA_HOST={host}: {}",
-            stderr_of(&out)
-        );
+            .run();
     }
     assert_eq!(server.requests_to("/api/version").len(), 3 * forms.len());
     // The flag wins over the environment.
-    let out = Test::new()
+    Test::new()
         .env("OLLAMA_HOST", format!("127.0.0.1:{}", closed_port()))
         .args(&["list", "--host", &server.url(), "--json"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
 }
 
 #[test]
 fn invalid_host_is_a_usage_error_and_sends_nothing() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["list", "--host", "127.0.0.1:notaport"])
-        .output();
-    assert_eq!(status_of(&out), 2);
-    assert_eq!(stdout_of(&out), "");
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: invalid Ollama host `127.0.0.1:notaport`: the port must be a number from 0 to 65535\n"
-    );
-    let out = Test::new()
+        .status(2).stdout("").stderr("ollama-rs: error: invalid Ollama host `127.0.0.1:notaport`: the port must be a number from 0 to 65535\n").run();
+    Test::new()
         .env("OLLAMA_HOST", "exa mple.com")
         .arg("list")
-        .output();
-    assert_eq!(status_of(&out), 2);
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: invalid Ollama host `exa mple.com`: the host name has characters a host cannot have\n"
-    );
+        .status(2).stderr("ollama-rs: error: invalid Ollama host `exa mple.com`: the host name has characters a host cannot have\n").run();
     assert!(server.requests().is_empty());
 }
 
@@ -100,16 +75,12 @@ fn headers_are_sent_and_malformed_ones_refused() {
         ),
         ("Bad Name: v", "invalid header name `Bad Name`"),
     ] {
-        let out = Test::new()
+        Test::new()
             .server(&server)
             .args(&["list", "-H", bad])
-            .output();
-        assert_eq!(status_of(&out), 2, "{bad}");
-        assert_eq!(
-            stderr_of(&out),
-            format!("ollama-rs: error: {message}\n"),
-            "{bad}"
-        );
+            .status(2)
+            .stderr(format!("ollama-rs: error: {message}\n"))
+            .run();
     }
     assert_eq!(
         server.requests_to("/api/tags").len(),
@@ -125,9 +96,9 @@ fn timeout_ends_a_silent_server_with_status_3() {
     let out = Test::new()
         .server(&server)
         .args(&["list", "--timeout", "1"])
-        .output();
-    assert_eq!(status_of(&out), 3);
-    assert_eq!(stdout_of(&out), "");
+        .status(3)
+        .stdout("")
+        .run();
     let err = stderr_of(&out);
     assert!(
         err.starts_with(&format!(
@@ -153,8 +124,7 @@ fn timeouts_must_be_positive_numbers() {
         ["list", "--connect-timeout=-1", "--json"],
         ["list", "--connect-timeout", "0"],
     ] {
-        let out = Test::new().server(&server).args(&args).output();
-        assert_eq!(status_of(&out), 2, "{args:?}");
+        let out = Test::new().server(&server).args(&args).status(2).run();
         assert!(stderr_of(&out).contains("is not a positive number of seconds"));
     }
     ok(&Test::new()
@@ -167,9 +137,11 @@ fn timeouts_must_be_positive_numbers() {
 #[test]
 fn unreachable_server_is_status_3_with_a_hint() {
     let host = format!("http://127.0.0.1:{}", closed_port());
-    let out = Test::new().args(&["list", "--host", &host]).output();
-    assert_eq!(status_of(&out), 3);
-    assert_eq!(stdout_of(&out), "");
+    let out = Test::new()
+        .args(&["list", "--host", &host])
+        .status(3)
+        .stdout("")
+        .run();
     let err = stderr_of(&out);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
@@ -260,10 +232,10 @@ fn every_exit_status() {
     );
     server.clear_faults();
     // 3
-    let out = Test::new()
+    Test::new()
         .args(&["ps", "--host", &format!("127.0.0.1:{}", closed_port())])
-        .output();
-    assert_eq!(status_of(&out), 3);
+        .status(3)
+        .run();
 }
 
 #[test]
@@ -350,8 +322,7 @@ fn closed_pipe_ends_quietly() {
 #[test]
 fn help_of_each_command_has_an_example() {
     for cmd in ["list", "show", "ps", "cp", "rm", "stop", "version"] {
-        let out = Test::new().args(&[cmd, "--help"]).output();
-        assert_eq!(status_of(&out), 0, "{cmd}");
+        let out = Test::new().args(&[cmd, "--help"]).run();
         let help = stdout_of(&out);
         assert!(
             help.contains("Example:\n  ollama-rs ") || help.contains("Examples:\n  ollama-rs "),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use pretty_assertions::assert_eq;
 
 use crate::harness::transfer::*;
-use crate::harness::{status_of, stderr_of, Running, Test, GUARD};
+use crate::harness::{Running, Test, GUARD};
 use ollama_test_server::{gguf, Fault, TestServer};
 
 // ------------------------------------------- processes watched as they run
@@ -151,12 +151,11 @@ fn create_after_an_interrupted_upload_sends_only_what_is_missing() {
 
     server.clear_faults();
     server.clear_requests();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .current_dir(dir.path())
         .args(&args)
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     let sent = blob_requests(&server);
     assert_eq!(
         sent.iter().filter(|(_, p)| *p == first).collect::<Vec<_>>(),

@@ -448,11 +448,11 @@ fn show_system_and_license_sections_and_single_fields() {
         ""
     );
     // Two fields at once is a usage error.
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["show", "tiny", "--system", "--license"])
-        .output();
-    assert_eq!(status_of(&out), 2);
+        .status(2)
+        .run();
 }
 
 #[test]
@@ -463,14 +463,8 @@ fn show_missing_model_is_status_4_with_a_pull_hint() {
         if json_flag {
             args.push("--json");
         }
-        let out = Test::new().server(&server).args(&args).output();
-        assert_eq!(status_of(&out), 4);
-        assert_eq!(stdout_of(&out), "", "no hints or errors on stdout");
-        assert_eq!(
-            stderr_of(&out),
-            "ollama-rs: error: could not show `nope`: model 'nope:latest' not found (status code: 404)\n\
-             ollama-rs: hint: try `ollama-rs pull nope`\n"
-        );
+        Test::new().server(&server).args(&args).status(4).stdout("").stderr("ollama-rs: error: could not show `nope`: model 'nope:latest' not found (status code: 404)\n\
+             ollama-rs: hint: try `ollama-rs pull nope`\n").run();
     }
 }
 
@@ -550,40 +544,24 @@ fn cp_copies_and_reports() {
         "{\"model\":\"tiny\",\"destination\":\"tiny2\",\"status\":\"copied\"}\n"
     );
 
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["cp", "nope", "nope2"])
-        .output();
-    assert_eq!(status_of(&out), 4);
-    assert_eq!(stdout_of(&out), "");
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not copy `nope`: model \"nope\" not found (status code: 404)\n\
-         ollama-rs: hint: try `ollama-rs pull nope`\n"
-    );
-    let out = Test::new()
+        .status(4).stdout("").stderr("ollama-rs: error: could not copy `nope`: model \"nope\" not found (status code: 404)\n\
+         ollama-rs: hint: try `ollama-rs pull nope`\n").run();
+    Test::new()
         .server(&server)
         .args(&["--json", "cp", "nope", "nope2"])
-        .output();
-    assert_eq!(status_of(&out), 4);
-    assert_eq!(
-        stdout_of(&out),
-        "{\"model\":\"nope\",\"destination\":\"nope2\",\"error\":\"model \\\"nope\\\" not found\"}\n"
-    );
+        .status(4).stdout("{\"model\":\"nope\",\"destination\":\"nope2\",\"error\":\"model \\\"nope\\\" not found\"}\n").run();
 
     // A name the server would reject is refused before anything is sent.
     let before = server.requests().len();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["cp", "tiny", "bad name!"])
-        .output();
-    assert_eq!(status_of(&out), 2);
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: invalid model name `bad name!`: a space is not allowed in the model \
+        .status(2).stderr("ollama-rs: error: invalid model name `bad name!`: a space is not allowed in the model \
          `bad name!` (names look like `llama3.2`, `llama3.2:1b` or `namespace/model:tag`, \
-         made of letters, digits, `_`, `-` and `.`)\n"
-    );
+         made of letters, digits, `_`, `-` and `.`)\n").run();
     assert_eq!(server.requests().len(), before);
 }
 
@@ -596,17 +574,11 @@ fn rm_unloads_then_deletes_each_and_goes_on_after_a_failure() {
     assert_eq!(server.loaded_names(), ["tiny:latest"]);
     server.clear_requests();
 
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["rm", "tiny", "nope", "tiny-embed"])
-        .output();
-    assert_eq!(status_of(&out), 4, "the status of the first failure");
-    assert_eq!(stdout_of(&out), "deleted 'tiny'\ndeleted 'tiny-embed'\n");
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not remove `nope`: model 'nope' not found (status code: 404)\n\
-         ollama-rs: hint: `ollama-rs list` shows the installed models\n"
-    );
+        .status(4).stdout("deleted 'tiny'\ndeleted 'tiny-embed'\n").stderr("ollama-rs: error: could not remove `nope`: model 'nope' not found (status code: 404)\n\
+         ollama-rs: hint: `ollama-rs list` shows the installed models\n").run();
     let names = server.model_names();
     assert!(!names.contains(&"tiny:latest".to_string()), "{names:?}");
     assert!(
@@ -652,16 +624,15 @@ fn rm_unloads_then_deletes_each_and_goes_on_after_a_failure() {
 #[test]
 fn rm_json_lines_and_server_errors() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["rm", "--json", "nope", "tiny-tools"])
-        .output();
-    assert_eq!(status_of(&out), 4);
-    assert_eq!(
-        stdout_of(&out),
-        "{\"model\":\"nope\",\"error\":\"model 'nope' not found\"}\n\
-         {\"model\":\"tiny-tools\",\"status\":\"deleted\"}\n"
-    );
+        .status(4)
+        .stdout(
+            "{\"model\":\"nope\",\"error\":\"model 'nope' not found\"}\n\
+         {\"model\":\"tiny-tools\",\"status\":\"deleted\"}\n",
+        )
+        .run();
 
     // A failing delete (500) is status 1; the next model is still removed.
     server.set_fault_once(
@@ -672,16 +643,13 @@ fn rm_json_lines_and_server_errors() {
             body: r#"{"error":"disk on fire"}"#.into(),
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["rm", "tiny", "tiny-think"])
-        .output();
-    assert_eq!(status_of(&out), 1);
-    assert_eq!(stdout_of(&out), "deleted 'tiny-think'\n");
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not remove `tiny`: disk on fire (status code: 500)\n"
-    );
+        .status(1)
+        .stdout("deleted 'tiny-think'\n")
+        .stderr("ollama-rs: error: could not remove `tiny`: disk on fire (status code: 500)\n")
+        .run();
 }
 
 // ---------------------------------------------------------------- stop
@@ -727,30 +695,27 @@ fn stop_unloads_quietly() {
         ""
     );
 
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["stop", "--json", "nope", "tiny-think"])
-        .output();
-    assert_eq!(status_of(&out), 4);
-    assert_eq!(
-        stdout_of(&out),
-        "{\"model\":\"nope\",\"error\":\"model 'nope' not found\"}\n\
-         {\"model\":\"tiny-think\",\"status\":\"stopped\"}\n"
-    );
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not stop `nope`: model 'nope' not found (status code: 404)\n\
-         ollama-rs: hint: `ollama-rs list` shows the installed models\n"
-    );
+        .status(4)
+        .stdout(
+            "{\"model\":\"nope\",\"error\":\"model 'nope' not found\"}\n\
+         {\"model\":\"tiny-think\",\"status\":\"stopped\"}\n",
+        )
+        .stderr(
+            "ollama-rs: error: could not stop `nope`: model 'nope' not found (status code: 404)\n\
+         ollama-rs: hint: `ollama-rs list` shows the installed models\n",
+        )
+        .run();
     assert!(server.loaded_names().is_empty());
 
-    let out = Test::new().server(&server).args(&["stop"]).output();
-    assert_eq!(status_of(&out), 2, "a model or --all is required");
-    let out = Test::new()
+    Test::new().server(&server).args(&["stop"]).status(2).run();
+    Test::new()
         .server(&server)
         .args(&["stop", "--all", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 2, "not both");
+        .status(2)
+        .run();
 }
 
 #[test]

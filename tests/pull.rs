@@ -9,16 +9,18 @@ use pretty_assertions::assert_eq;
 use serde_json::Value;
 
 use crate::harness::transfer::*;
-use crate::harness::{status_of, stderr_of, stdout_of, Test, GUARD};
+use crate::harness::{stderr_of, stdout_of, Test, GUARD};
 use ollama_test_server::{Fault, TestServer};
 
 #[test]
 fn pull_off_a_terminal_prints_only_the_outcome() {
     let server = TestServer::start_empty();
-    let out = Test::new().server(&server).args(&["pull", "tiny"]).output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
-    assert_eq!(stdout_of(&out), "");
-    assert_eq!(stderr_of(&out), "pulled 'tiny'\n");
+    let out = Test::new()
+        .server(&server)
+        .args(&["pull", "tiny"])
+        .stdout("")
+        .stderr("pulled 'tiny'\n")
+        .run();
     assert_no_escapes(&out);
     assert_eq!(server.model_names(), ["tiny:latest"]);
     let body = &pull_bodies(&server)[0];
@@ -29,12 +31,11 @@ fn pull_off_a_terminal_prints_only_the_outcome() {
 #[test]
 fn pull_progress_none_prints_only_the_outcome() {
     let server = TestServer::start_empty();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["pull", "--progress=none", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stderr_of(&out), "pulled 'tiny'\n");
+        .stderr("pulled 'tiny'\n")
+        .run();
 }
 
 /// The lines `--progress=plain` prints for a pull the server streams in one
@@ -83,8 +84,7 @@ fn pull_plain_and_bare_progress_log_lines_off_a_terminal() {
         let out = Test::new()
             .server(&server)
             .args(&["pull", flag, "tiny"])
-            .output();
-        assert_eq!(status_of(&out), 0, "{flag}: {}", stderr_of(&out));
+            .run();
         assert_no_escapes(&out);
         assert_eq!(stdout_of(&out), "", "{flag}");
         let got: Vec<String> = stderr_of(&out).lines().map(without_rate).collect();
@@ -105,9 +105,8 @@ fn pull_json_echoes_each_progress_object_on_stdout() {
     let out = Test::new()
         .server(&server)
         .args(&["--json", "pull", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stderr_of(&out), "", "--json keeps stderr for errors");
+        .stderr("")
+        .run();
     let json = objects(&out);
     assert_eq!(
         json.first().unwrap(),
@@ -132,12 +131,11 @@ fn pull_json_echoes_each_progress_object_on_stdout() {
 #[test]
 fn pull_several_models_one_after_another() {
     let server = TestServer::start_empty();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["pull", "tiny", "tiny-embed"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
-    assert_eq!(stderr_of(&out), "pulled 'tiny'\npulled 'tiny-embed'\n");
+        .stderr("pulled 'tiny'\npulled 'tiny-embed'\n")
+        .run();
     let models: Vec<Value> = pull_bodies(&server)
         .iter()
         .map(|b| b["model"].clone())
@@ -151,39 +149,36 @@ fn pull_several_models_one_after_another() {
 #[test]
 fn pull_several_goes_on_after_a_failure_and_exits_with_the_first() {
     let server = TestServer::start_empty();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["pull", "nope", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 4);
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not pull `nope`: pull model manifest: file does not exist\n\
-         pulled 'tiny'\n"
-    );
+        .status(4)
+        .stderr(
+            "ollama-rs: error: could not pull `nope`: pull model manifest: file does not exist\n\
+         pulled 'tiny'\n",
+        )
+        .run();
     assert_eq!(server.model_names(), ["tiny:latest"]);
 }
 
 #[test]
 fn pull_missing_model_is_status_4_without_a_pull_hint() {
     let server = TestServer::start_empty();
-    let out = Test::new().server(&server).args(&["pull", "nope"]).output();
-    assert_eq!(status_of(&out), 4);
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not pull `nope`: pull model manifest: file does not exist\n"
-    );
+    Test::new()
+        .server(&server)
+        .args(&["pull", "nope"])
+        .status(4)
+        .stderr(
+            "ollama-rs: error: could not pull `nope`: pull model manifest: file does not exist\n",
+        )
+        .run();
 }
 
 #[test]
 fn pull_all_pulls_every_local_model_again() {
     let server = TestServer::start();
     let mut local = server.model_names();
-    let out = Test::new()
-        .server(&server)
-        .args(&["pull", "--all"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+    let out = Test::new().server(&server).args(&["pull", "--all"]).run();
     let mut pulled: Vec<String> = pull_bodies(&server)
         .iter()
         .map(|b| b["model"].as_str().unwrap().to_string())
@@ -199,29 +194,26 @@ fn pull_all_pulls_every_local_model_again() {
 #[test]
 fn pull_all_with_no_local_model_says_so() {
     let server = TestServer::start_empty();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["pull", "--all"])
-        .output();
-    assert_eq!(status_of(&out), 0);
-    assert_eq!(stderr_of(&out), "no local models to pull\n");
+        .stderr("no local models to pull\n")
+        .run();
     assert!(server.requests_to("/api/pull").is_empty());
 }
 
 #[test]
 fn pull_and_push_send_insecure() {
     let server = TestServer::start();
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["pull", "--insecure", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(pull_bodies(&server)[0]["insecure"], true);
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["push", "--insecure", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_eq!(server.requests_to("/api/push")[0].json()["insecure"], true);
 }
 
@@ -240,8 +232,7 @@ fn pull_reissues_a_stalled_pull() {
     let out = Test::new()
         .server(&server)
         .args(&["pull", "--stall-timeout", "2", "--progress=plain", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+        .run();
     let err = stderr_of(&out);
     assert!(
         err.contains("\npulling 'tiny': no progress for 2s; retrying (1/3)\npulling manifest\n"),
@@ -262,17 +253,16 @@ fn pull_stalled_on_every_try_fails_with_status_1() {
             for_ms: 20_000,
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["pull", "--stall-timeout", "1", "--retries", "2", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 1);
-    assert_eq!(
-        stderr_of(&out),
-        "pulling 'tiny': no progress for 1s; retrying (1/2)\n\
+        .status(1)
+        .stderr(
+            "pulling 'tiny': no progress for 1s; retrying (1/2)\n\
          pulling 'tiny': no progress for 1s; retrying (2/2)\n\
-         ollama-rs: error: could not pull `tiny`: gave up after 2 retries: no progress for 1s\n"
-    );
+         ollama-rs: error: could not pull `tiny`: gave up after 2 retries: no progress for 1s\n",
+        )
+        .run();
     assert_eq!(server.requests_to("/api/pull").len(), 3);
     assert!(server.model_names().is_empty());
 }
@@ -302,12 +292,11 @@ fn pull_does_not_take_verification_for_a_stall() {
             for_ms: 4_000,
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["pull", "--stall-timeout", "2", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
-    assert_eq!(stderr_of(&out), "pulled 'tiny'\n");
+        .stderr("pulled 'tiny'\n")
+        .run();
     assert_eq!(server.requests_to("/api/pull").len(), 1);
 }
 
@@ -321,15 +310,12 @@ fn pull_with_no_retries_fails_at_the_first_stall() {
             for_ms: 20_000,
         },
     );
-    let out = Test::new()
+    Test::new()
         .server(&server)
         .args(&["pull", "--stall-timeout", "1", "--retries", "0", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 1);
-    assert_eq!(
-        stderr_of(&out),
-        "ollama-rs: error: could not pull `tiny`: no progress for 1s\n"
-    );
+        .status(1)
+        .stderr("ollama-rs: error: could not pull `tiny`: no progress for 1s\n")
+        .run();
     assert_eq!(server.requests_to("/api/pull").len(), 1);
 }
 
@@ -337,8 +323,7 @@ fn pull_with_no_retries_fails_at_the_first_stall() {
 fn pull_reissues_a_pull_whose_connection_broke() {
     let server = TestServer::start_empty();
     server.set_fault_once("/api/pull", Fault::CloseMidStream { after_lines: 2 });
-    let out = Test::new().server(&server).args(&["pull", "tiny"]).output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
+    let out = Test::new().server(&server).args(&["pull", "tiny"]).run();
     let err = stderr_of(&out);
     let first = err.lines().next().unwrap();
     assert!(
@@ -362,8 +347,8 @@ fn pull_error_mid_stream_is_status_1_with_the_servers_message() {
     let out = Test::new()
         .server(&server)
         .args(&["pull", "--progress=plain", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 1);
+        .status(1)
+        .run();
     let err = stderr_of(&out);
     assert!(
         err.ends_with(
@@ -382,8 +367,8 @@ fn pull_error_mid_stream_is_status_1_with_the_servers_message() {
     let out = Test::new()
         .server(&server)
         .args(&["--json", "pull", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 1);
+        .status(1)
+        .run();
     let json = objects(&out);
     assert_eq!(
         json.last().unwrap(),
@@ -399,8 +384,8 @@ fn pull_stream_that_ends_without_success_is_retried_then_fails() {
     let out = Test::new()
         .server(&server)
         .args(&["pull", "--retries", "1", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 1);
+        .status(1)
+        .run();
     let err = stderr_of(&out);
     assert!(err.contains("retrying (1/1)"), "{err}");
     assert!(
@@ -415,10 +400,10 @@ fn pull_unreachable_server_is_status_3() {
     let server = TestServer::start_empty();
     let port = server.port();
     drop(server);
-    let out = Test::new()
+    Test::new()
         .env("OLLAMA_HOST", format!("127.0.0.1:{port}"))
         .args(&["pull", "tiny"])
         .timeout(GUARD)
-        .output();
-    assert_eq!(status_of(&out), 3, "{}", stderr_of(&out));
+        .status(3)
+        .run();
 }

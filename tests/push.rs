@@ -3,22 +3,23 @@
 use pretty_assertions::assert_eq;
 
 use crate::harness::transfer::*;
-use crate::harness::{status_of, stderr_of, stdout_of, Test};
+use crate::harness::{stderr_of, Test};
 use ollama_test_server::TestServer;
 
 #[test]
 fn push_in_every_mode() {
     let server = TestServer::start();
-    let out = Test::new().server(&server).args(&["push", "tiny"]).output();
-    assert_eq!(status_of(&out), 0, "{}", stderr_of(&out));
-    assert_eq!(stderr_of(&out), "pushed 'tiny'\n");
-    assert_eq!(stdout_of(&out), "");
+    Test::new()
+        .server(&server)
+        .args(&["push", "tiny"])
+        .stderr("pushed 'tiny'\n")
+        .stdout("")
+        .run();
 
     let out = Test::new()
         .server(&server)
         .args(&["--json", "push", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     let json = objects(&out);
     assert_eq!(
         json[0],
@@ -33,8 +34,7 @@ fn push_in_every_mode() {
     let out = Test::new()
         .server(&server)
         .args(&["push", "--progress=plain", "tiny"])
-        .output();
-    assert_eq!(status_of(&out), 0);
+        .run();
     assert_no_escapes(&out);
     let mut want = vec!["retrieving manifest".to_string()];
     for (digest, total) in layers(&json) {
@@ -55,8 +55,11 @@ fn push_in_every_mode() {
 #[test]
 fn push_of_a_missing_model_is_status_4() {
     let server = TestServer::start();
-    let out = Test::new().server(&server).args(&["push", "nope"]).output();
-    assert_eq!(status_of(&out), 4);
+    let out = Test::new()
+        .server(&server)
+        .args(&["push", "nope"])
+        .status(4)
+        .run();
     let err = stderr_of(&out);
     assert!(
         err.starts_with("ollama-rs: error: could not push `nope`: open "),

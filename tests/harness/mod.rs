@@ -193,8 +193,8 @@ impl Test {
     }
 
     /// Stdout must be exactly `text`.
-    pub fn stdout(mut self, text: impl Into<String>) -> Test {
-        self.stdout = Some(Want::Exact(text.into()));
+    pub fn stdout(mut self, text: impl AsRef<str>) -> Test {
+        self.stdout = Some(Want::Exact(text.as_ref().to_string()));
         self
     }
 
@@ -205,8 +205,8 @@ impl Test {
     }
 
     /// Stderr must be exactly `text`.
-    pub fn stderr(mut self, text: impl Into<String>) -> Test {
-        self.stderr = Some(Want::Exact(text.into()));
+    pub fn stderr(mut self, text: impl AsRef<str>) -> Test {
+        self.stderr = Some(Want::Exact(text.as_ref().to_string()));
         self
     }
 
