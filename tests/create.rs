@@ -3,12 +3,10 @@
 //! draft models, every path checked before anything is sent, and Modelfile
 //! errors that name the file, line and column.
 
-use std::process::Output;
-
 use pretty_assertions::assert_eq;
 
 use crate::harness::transfer::*;
-use crate::harness::{status_of, stderr_of, stdout_of, Test, GUARD};
+use crate::harness::{assert_nothing_sent, status_of, stderr_of, Test};
 use ollama_test_server::{gguf, TestServer};
 
 #[test]
@@ -136,7 +134,6 @@ fn create_from_a_home_relative_gguf_with_quantize() {
         .current_dir(work.path())
         .env("HOME", home.path())
         .args(&["create", "small", "-q", "q4_K_M", "--progress=plain"])
-        .timeout(GUARD)
         .run();
     let body = &create_bodies(&server)[0];
     assert_eq!(body["quantize"], "q4_K_M");
@@ -298,12 +295,15 @@ fn create_from_a_missing_name_sends_it_as_a_model() {
     );
 }
 
-/// A local mistake: status 2, and the server saw nothing at all.
-fn assert_refused_locally(server: &TestServer, out: &Output, message: &str) {
-    assert_eq!(status_of(out), 2, "{}", stderr_of(out));
-    assert_eq!(stderr_of(out), format!("ollama-rs: error: {message}\n"));
-    assert_eq!(stdout_of(out), "");
-    assert!(server.requests().is_empty(), "{:?}", server.requests());
+/// A local mistake: status 2, one error line, and the server saw nothing
+/// at all.
+fn refused_locally(server: &TestServer, test: Test, message: &str) {
+    test.server(server)
+        .status(2)
+        .stdout("")
+        .stderr(format!("ollama-rs: error: {message}\n"))
+        .run();
+    assert_nothing_sent(server);
 }
 
 #[test]
@@ -320,13 +320,6 @@ fn create_from_a_missing_path_is_status_2_with_nothing_sent() {
         let dir = Dir::new();
         let home = Dir::new();
         dir.write("Modelfile", format!("FROM {from}\n"));
-        let out = Test::new()
-            .server(&server)
-            .current_dir(dir.path())
-            .env("HOME", home.path())
-            .args(&["create", "x"])
-            .timeout(GUARD)
-            .output();
         let message = match from.strip_prefix("~/") {
             Some(rest) => format!(
                 "FROM `{from}`: no such file or directory (looked for `{}`)",
@@ -334,20 +327,21 @@ fn create_from_a_missing_path_is_status_2_with_nothing_sent() {
             ),
             None => format!("FROM `{from}`: no such file or directory"),
         };
-        assert_refused_locally(&server, &out, &message);
+        let test = Test::new()
+            .current_dir(dir.path())
+            .env("HOME", home.path())
+            .args(&["create", "x"]);
+        refused_locally(&server, test, &message);
     }
 
     // A path given with --from is the command line's.
     let server = TestServer::start();
     let dir = Dir::new();
-    let out = Test::new()
-        .server(&server)
-        .current_dir(dir.path())
-        .args(&["create", "x", "--from", "./weights.gguf"])
-        .output();
-    assert_refused_locally(
+    refused_locally(
         &server,
-        &out,
+        Test::new()
+            .current_dir(dir.path())
+            .args(&["create", "x", "--from", "./weights.gguf"]),
         "--from `./weights.gguf`: no such file or directory",
     );
 
@@ -356,14 +350,11 @@ fn create_from_a_missing_path_is_status_2_with_nothing_sent() {
     let dir = Dir::new();
     dir.write("sub/Modelfile", "FROM ./missing.gguf\n");
     dir.write("missing.gguf", "a decoy where the command runs");
-    let out = Test::new()
-        .server(&server)
-        .current_dir(dir.path())
-        .args(&["create", "x", "-f", "sub/Modelfile"])
-        .output();
-    assert_refused_locally(
+    refused_locally(
         &server,
-        &out,
+        Test::new()
+            .current_dir(dir.path())
+            .args(&["create", "x", "-f", "sub/Modelfile"]),
         "FROM `./missing.gguf`: no such file or directory (looked for `sub/missing.gguf`)",
     );
 }
@@ -377,14 +368,9 @@ fn create_checks_every_path_before_uploading_anything() {
         "Modelfile",
         "FROM ./model.gguf\nADAPTER ./lora.safetensors\n",
     );
-    let out = Test::new()
-        .server(&server)
-        .current_dir(dir.path())
-        .args(&["create", "x"])
-        .output();
-    assert_refused_locally(
+    refused_locally(
         &server,
-        &out,
+        Test::new().current_dir(dir.path()).args(&["create", "x"]),
         "ADAPTER `./lora.safetensors`: no such file or directory",
     );
 
@@ -393,14 +379,9 @@ fn create_checks_every_path_before_uploading_anything() {
     let dir = Dir::new();
     dir.write("empty/notes.txt", "x");
     dir.write("Modelfile", "FROM ./empty\n");
-    let out = Test::new()
-        .server(&server)
-        .current_dir(dir.path())
-        .args(&["create", "x"])
-        .output();
-    assert_refused_locally(
+    refused_locally(
         &server,
-        &out,
+        Test::new().current_dir(dir.path()).args(&["create", "x"]),
         "FROM `./empty`: no Modelfile or safetensors files found",
     );
 }
@@ -462,10 +443,9 @@ fn create_uploads_a_draft_model() {
 
     // Without DRAFT, nothing is sent.
     let server = TestServer::start();
-    let out = Test::new()
-        .server(&server)
-        .current_dir(dir.path())
-        .args(&[
+    refused_locally(
+        &server,
+        Test::new().current_dir(dir.path()).args(&[
             "create",
             "x",
             "--from",
@@ -474,11 +454,7 @@ fn create_uploads_a_draft_model() {
             "/dev/null",
             "--draft-quantize",
             "q8_0",
-        ])
-        .output();
-    assert_refused_locally(
-        &server,
-        &out,
+        ]),
         "--draft-quantize needs a DRAFT model: add `DRAFT <path>` to the Modelfile",
     );
 }
@@ -490,12 +466,11 @@ fn create_draft_must_be_a_local_model_of_its_own() {
     // DRAFT is never a model name.
     let server = TestServer::start();
     dir.write("Modelfile", "FROM ./model.gguf\nDRAFT tiny\n");
-    let out = Test::new()
-        .server(&server)
-        .current_dir(dir.path())
-        .args(&["create", "x"])
-        .output();
-    assert_refused_locally(&server, &out, "DRAFT `tiny`: no such file or directory");
+    refused_locally(
+        &server,
+        Test::new().current_dir(dir.path()).args(&["create", "x"]),
+        "DRAFT `tiny`: no such file or directory",
+    );
     // Nor the FROM file itself, however it is spelled.
     for draft in ["./model.gguf", ".", "../{}/model.gguf"] {
         let name = dir.path().file_name().unwrap().to_string_lossy();
@@ -523,14 +498,9 @@ fn create_draft_must_be_a_local_model_of_its_own() {
         "Modelfile",
         "FROM ./model.gguf\nDRAFT ~no-such-user-here/d.gguf\n",
     );
-    let out = Test::new()
-        .server(&server)
-        .current_dir(dir.path())
-        .args(&["create", "x"])
-        .output();
-    assert_refused_locally(
+    refused_locally(
         &server,
-        &out,
+        Test::new().current_dir(dir.path()).args(&["create", "x"]),
         "DRAFT `~no-such-user-here/d.gguf`: there is no user `no-such-user-here`",
     );
 }
@@ -570,12 +540,11 @@ fn create_modelfile_errors_name_file_line_and_column() {
         let server = TestServer::start();
         let dir = Dir::new();
         dir.write("Modelfile", text);
-        let out = Test::new()
-            .server(&server)
-            .current_dir(dir.path())
-            .args(&["create", "x"])
-            .output();
-        assert_refused_locally(&server, &out, message);
+        refused_locally(
+            &server,
+            Test::new().current_dir(dir.path()).args(&["create", "x"]),
+            message,
+        );
     }
     // The path is the one given.
     let server = TestServer::start();
@@ -584,14 +553,11 @@ fn create_modelfile_errors_name_file_line_and_column() {
         "conf/My.modelfile",
         "FROM tiny\nPARAMETER temperature hot\n",
     );
-    let out = Test::new()
-        .server(&server)
-        .current_dir(dir.path())
-        .args(&["create", "x", "-f", "conf/My.modelfile"])
-        .output();
-    assert_refused_locally(
+    refused_locally(
         &server,
-        &out,
+        Test::new()
+            .current_dir(dir.path())
+            .args(&["create", "x", "-f", "conf/My.modelfile"]),
         "conf/My.modelfile:2:23: option 'temperature' must be of type float, not `hot`: \
          `PARAMETER temperature hot`",
     );

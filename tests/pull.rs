@@ -9,7 +9,7 @@ use pretty_assertions::assert_eq;
 use serde_json::Value;
 
 use crate::harness::transfer::*;
-use crate::harness::{stderr_of, stdout_of, Test, GUARD};
+use crate::harness::{stderr_of, stdout_of, Test};
 use ollama_test_server::{Fault, TestServer};
 
 #[test]
@@ -68,13 +68,7 @@ fn expected_plain_pull(model: &str, json: &[Value]) -> Vec<String> {
 #[test]
 fn pull_plain_and_bare_progress_log_lines_off_a_terminal() {
     // The server's own account of the pull, to build the expected lines.
-    let reference = TestServer::start_empty();
-    let json = objects(
-        &Test::new()
-            .server(&reference)
-            .args(&["pull", "--json", "tiny"])
-            .output(),
-    );
+    let json = reference_pull("tiny");
     // Three lines per layer, since no blob is there yet.
     assert_eq!(json.len(), 1 + 3 * layers(&json).len() + 3, "{json:?}");
     let want = expected_plain_pull("tiny", &json);
@@ -273,13 +267,7 @@ fn pull_does_not_take_verification_for_a_stall() {
     // sends nothing meanwhile, for minutes on a large model. Here it is
     // silent for twice the stall timeout (seconds, not a race with a loaded
     // machine).
-    let reference = TestServer::start_empty();
-    let json = objects(
-        &Test::new()
-            .server(&reference)
-            .args(&["pull", "--json", "tiny"])
-            .output(),
-    );
+    let json = reference_pull("tiny");
     let verifying = json
         .iter()
         .position(|o| o["status"] == "verifying sha256 digest")
@@ -403,7 +391,6 @@ fn pull_unreachable_server_is_status_3() {
     Test::new()
         .env("OLLAMA_HOST", format!("127.0.0.1:{port}"))
         .args(&["pull", "tiny"])
-        .timeout(GUARD)
         .status(3)
         .run();
 }

@@ -7,7 +7,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use super::stdout_of;
+use super::{stdout_of, Test};
 use ollama_test_server::TestServer;
 
 pub fn lines(text: &str) -> Vec<String> {
@@ -136,4 +136,16 @@ pub fn blob_requests(server: &TestServer) -> Vec<(String, String)> {
         .filter(|r| r.path.starts_with("/api/blobs/"))
         .map(|r| (r.method, r.path))
         .collect()
+}
+
+/// The server's own account of pulling `model` (the objects of `pull
+/// --json` from a fresh empty server), to build what a test expects.
+pub fn reference_pull(model: &str) -> Vec<Value> {
+    let reference = TestServer::start_empty();
+    objects(
+        &Test::new()
+            .server(&reference)
+            .args(&["pull", "--json", model])
+            .run(),
+    )
 }
