@@ -340,7 +340,7 @@ fn chat_json_keeps_fields_the_typed_responses_do_not_know() {
     Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "x", "--json"])
-        .stdout(&stream)
+        .stdout(stream)
         .run();
 }
 

@@ -520,7 +520,7 @@ fn generate_json_keeps_fields_the_typed_responses_do_not_know() {
     Test::new()
         .server(&server)
         .args(&["generate", "tiny", "p", "--json"])
-        .stdout(&stream)
+        .stdout(stream)
         .run();
     // Without --json the same stream is just its text.
     let out = Test::new()

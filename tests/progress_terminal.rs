@@ -2,10 +2,9 @@
 //! and cleared, the cursor restored, a dumb terminal's plain lines.
 
 use std::path::Path;
-use std::process::Command as StdCommand;
 
 use crate::harness::transfer::*;
-use crate::harness::GUARD;
+use crate::harness::{bin, Test, GUARD};
 use ollama_test_server::{gguf, Fault, TestServer};
 
 use pretty_assertions::assert_eq;
@@ -17,11 +16,10 @@ const COLS: u16 = 100;
 
 /// The binary on a pseudo-terminal of ROWS x COLS that can draw.
 fn spawn(server: &TestServer, dir: &Path, args: &[&str]) -> PtySession {
-    let bin = assert_cmd::cargo::cargo_bin("ollama-rs");
-    let mut cmd = StdCommand::new("sh");
-    cmd.env_clear()
+    let cmd = Test::program("sh")
+        .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("OLLAMA_HOST", server.url())
+        .server(server)
         .env("HOME", dir)
         .env("NO_COLOR", "1")
         .env("TERM", "xterm")
@@ -30,8 +28,9 @@ fn spawn(server: &TestServer, dir: &Path, args: &[&str]) -> PtySession {
         .arg(format!(
             "stty cols {COLS} rows {ROWS} && exec \"$0\" \"$@\""
         ))
-        .arg(bin)
-        .args(args);
+        .arg(bin())
+        .args(args)
+        .command();
     rexpect::session::spawn_command(cmd, Some(GUARD.as_millis() as u64)).expect("spawn on a pty")
 }
 
@@ -210,13 +209,14 @@ fn a_failed_pull_clears_the_bars_and_leaves_one_error_line() {
 fn a_dumb_terminal_gets_plain_lines() {
     let server = TestServer::start_empty();
     let dir = Dir::new();
-    let bin = assert_cmd::cargo::cargo_bin("ollama-rs");
-    let mut cmd = StdCommand::new(bin);
-    cmd.env_clear()
-        .env("OLLAMA_HOST", server.url())
+    // Not even NO_COLOR: a dumb terminal is reason enough for plain lines.
+    let cmd = Test::new()
+        .env_clear()
+        .server(&server)
         .env("HOME", dir.path())
         .env("TERM", "dumb")
-        .args(["pull", "tiny"]);
+        .args(&["pull", "tiny"])
+        .command();
     let mut p = rexpect::session::spawn_command(cmd, Some(GUARD.as_millis() as u64)).unwrap();
     let output = text(&p.exp_eof().unwrap());
     assert_eq!(exit_code(&p), 0, "{output:?}");
