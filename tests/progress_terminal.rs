@@ -82,12 +82,13 @@ fn exit_code(p: &PtySession) -> i32 {
 fn pull_draws_bars_and_leaves_only_the_outcome() {
     let server = TestServer::start_empty();
     // A pause after the first layer's first bytes, so that a frame with
-    // a bar is drawn whatever the refresh rate.
+    // a bar is drawn whatever the refresh rate (seconds, so that a loaded
+    // machine draws it too).
     server.set_fault_once(
         "/api/pull",
         Fault::Stall {
             after_lines: 2,
-            for_ms: 700,
+            for_ms: 2_000,
         },
     );
     let dir = Dir::new();
@@ -108,11 +109,12 @@ fn pull_draws_bars_and_leaves_only_the_outcome() {
 #[test]
 fn create_draws_file_bars_and_statuses_then_only_the_outcome() {
     let server = TestServer::start_empty();
+    // A pause, as for the pull, so that a frame is drawn.
     server.set_fault_once(
         "/api/create",
         Fault::Stall {
             after_lines: 1,
-            for_ms: 700,
+            for_ms: 2_000,
         },
     );
     let dir = Dir::new();

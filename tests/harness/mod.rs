@@ -11,6 +11,7 @@ pub mod process;
 pub mod transfer;
 
 use std::ffi::OsStr;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 use std::time::Duration;
@@ -326,11 +327,30 @@ fn on_ci() -> bool {
 pub fn skip(reason: &str) {
     let thread = std::thread::current();
     let test = thread.name().unwrap_or("(unnamed test)");
-    assert!(
-        !on_ci(),
-        "{test} cannot run here although CI is set: {reason}"
+    let line = skipped(on_ci(), test, reason);
+    // Straight to the process's stderr: the test harness captures what
+    // `eprintln!` prints, and shows it only for a test that fails.
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// The line [`skip`] prints for `test`; a panic instead when `ci`.
+fn skipped(ci: bool, test: &str, reason: &str) -> String {
+    assert!(!ci, "{test} cannot run here although CI is set: {reason}");
+    format!("SKIPPED: {test}: {reason}")
+}
+
+#[test]
+fn a_skip_is_loud_off_ci() {
+    assert_eq!(
+        skipped(false, "faults::x", "no unshare"),
+        "SKIPPED: faults::x: no unshare"
     );
-    eprintln!("SKIPPED: {test}: {reason}");
+}
+
+#[test]
+#[should_panic(expected = "faults::x cannot run here although CI is set: no unshare")]
+fn a_skip_fails_on_ci() {
+    skipped(true, "faults::x", "no unshare");
 }
 
 /// Whether `unshare ARGS true` works here (so that a test can run its
