@@ -56,14 +56,9 @@ fn chat_reads_the_message_from_piped_stdin() {
 fn chat_with_empty_stdin_and_no_message_is_a_usage_error() {
     for stdin in ["", "\n  \n"] {
         let server = TestServer::start();
-        let out = Test::new()
-            .server(&server)
-            .args(&["chat", "tiny"])
-            .stdin(stdin)
-            .output();
         assert_usage(
             &server,
-            &out,
+            Test::new().args(&["chat", "tiny"]).stdin(stdin),
             "stdin is empty: give a message with -m or on stdin",
         );
     }
@@ -209,31 +204,23 @@ fn chat_bad_messages_file_is_a_usage_error() {
     let server = TestServer::start();
 
     let arg = missing.display().to_string();
-    let out = Test::new()
-        .server(&server)
-        .args(&["chat", "tiny", "--messages", &arg, "-m", "x"])
-        .output();
     assert_usage_starting(
         &server,
-        &out,
+        Test::new().args(&["chat", "tiny", "--messages", &arg, "-m", "x"]),
         &format!("ollama-rs: error: could not read messages file `{arg}`: "),
     );
 
     let arg = empty.display().to_string();
-    let out = Test::new()
-        .server(&server)
-        .args(&["chat", "tiny", "--messages", &arg, "-m", "x"])
-        .output();
-    assert_usage(&server, &out, &format!("messages file `{arg}` is empty"));
+    assert_usage(
+        &server,
+        Test::new().args(&["chat", "tiny", "--messages", &arg, "-m", "x"]),
+        &format!("messages file `{arg}` is empty"),
+    );
 
     let arg = invalid.display().to_string();
-    let out = Test::new()
-        .server(&server)
-        .args(&["chat", "tiny", "--messages", &arg, "-m", "x"])
-        .output();
     assert_usage_starting(
         &server,
-        &out,
+        Test::new().args(&["chat", "tiny", "--messages", &arg, "-m", "x"]),
         &format!("ollama-rs: error: `{arg}` is not a JSON array of messages: "),
     );
 }
@@ -310,13 +297,9 @@ fn chat_tool_calls_are_printed_as_calls() {
     std::fs::write(&bad, "[{\"type\": 1}]").unwrap();
     let server = TestServer::start();
     let arg = bad.display().to_string();
-    let out = Test::new()
-        .server(&server)
-        .args(&["chat", "tiny-tools", "--tools", &arg, "-m", "x"])
-        .output();
     assert_usage_starting(
         &server,
-        &out,
+        Test::new().args(&["chat", "tiny-tools", "--tools", &arg, "-m", "x"]),
         &format!("ollama-rs: error: `{arg}` is not a JSON array of tool definitions: "),
     );
 }

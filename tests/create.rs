@@ -6,7 +6,7 @@
 use pretty_assertions::assert_eq;
 
 use crate::harness::transfer::*;
-use crate::harness::{assert_nothing_sent, status_of, stderr_of, Test};
+use crate::harness::{assert_usage, status_of, stderr_of, Test};
 use ollama_test_server::{gguf, TestServer};
 
 #[test]
@@ -295,17 +295,6 @@ fn create_from_a_missing_name_sends_it_as_a_model() {
     );
 }
 
-/// A local mistake: status 2, one error line, and the server saw nothing
-/// at all.
-fn refused_locally(server: &TestServer, test: Test, message: &str) {
-    test.server(server)
-        .status(2)
-        .stdout("")
-        .stderr(format!("ollama-rs: error: {message}\n"))
-        .run();
-    assert_nothing_sent(server);
-}
-
 #[test]
 fn create_from_a_missing_path_is_status_2_with_nothing_sent() {
     for from in [
@@ -331,13 +320,13 @@ fn create_from_a_missing_path_is_status_2_with_nothing_sent() {
             .current_dir(dir.path())
             .env("HOME", home.path())
             .args(&["create", "x"]);
-        refused_locally(&server, test, &message);
+        assert_usage(&server, test, &message);
     }
 
     // A path given with --from is the command line's.
     let server = TestServer::start();
     let dir = Dir::new();
-    refused_locally(
+    assert_usage(
         &server,
         Test::new()
             .current_dir(dir.path())
@@ -350,7 +339,7 @@ fn create_from_a_missing_path_is_status_2_with_nothing_sent() {
     let dir = Dir::new();
     dir.write("sub/Modelfile", "FROM ./missing.gguf\n");
     dir.write("missing.gguf", "a decoy where the command runs");
-    refused_locally(
+    assert_usage(
         &server,
         Test::new()
             .current_dir(dir.path())
@@ -368,7 +357,7 @@ fn create_checks_every_path_before_uploading_anything() {
         "Modelfile",
         "FROM ./model.gguf\nADAPTER ./lora.safetensors\n",
     );
-    refused_locally(
+    assert_usage(
         &server,
         Test::new().current_dir(dir.path()).args(&["create", "x"]),
         "ADAPTER `./lora.safetensors`: no such file or directory",
@@ -379,7 +368,7 @@ fn create_checks_every_path_before_uploading_anything() {
     let dir = Dir::new();
     dir.write("empty/notes.txt", "x");
     dir.write("Modelfile", "FROM ./empty\n");
-    refused_locally(
+    assert_usage(
         &server,
         Test::new().current_dir(dir.path()).args(&["create", "x"]),
         "FROM `./empty`: no Modelfile or safetensors files found",
@@ -443,7 +432,7 @@ fn create_uploads_a_draft_model() {
 
     // Without DRAFT, nothing is sent.
     let server = TestServer::start();
-    refused_locally(
+    assert_usage(
         &server,
         Test::new().current_dir(dir.path()).args(&[
             "create",
@@ -466,7 +455,7 @@ fn create_draft_must_be_a_local_model_of_its_own() {
     // DRAFT is never a model name.
     let server = TestServer::start();
     dir.write("Modelfile", "FROM ./model.gguf\nDRAFT tiny\n");
-    refused_locally(
+    assert_usage(
         &server,
         Test::new().current_dir(dir.path()).args(&["create", "x"]),
         "DRAFT `tiny`: no such file or directory",
@@ -498,7 +487,7 @@ fn create_draft_must_be_a_local_model_of_its_own() {
         "Modelfile",
         "FROM ./model.gguf\nDRAFT ~no-such-user-here/d.gguf\n",
     );
-    refused_locally(
+    assert_usage(
         &server,
         Test::new().current_dir(dir.path()).args(&["create", "x"]),
         "DRAFT `~no-such-user-here/d.gguf`: there is no user `no-such-user-here`",
@@ -540,7 +529,7 @@ fn create_modelfile_errors_name_file_line_and_column() {
         let server = TestServer::start();
         let dir = Dir::new();
         dir.write("Modelfile", text);
-        refused_locally(
+        assert_usage(
             &server,
             Test::new().current_dir(dir.path()).args(&["create", "x"]),
             message,
@@ -553,7 +542,7 @@ fn create_modelfile_errors_name_file_line_and_column() {
         "conf/My.modelfile",
         "FROM tiny\nPARAMETER temperature hot\n",
     );
-    refused_locally(
+    assert_usage(
         &server,
         Test::new()
             .current_dir(dir.path())

@@ -65,12 +65,11 @@ fn embed_reads_stdin_one_input_per_line() {
     );
 
     let server = TestServer::start();
-    let out = Test::new()
-        .server(&server)
-        .args(&["embed", "tiny-embed"])
-        .stdin("\n \n")
-        .output();
-    assert_usage(&server, &out, "stdin is empty: give one input per line");
+    assert_usage(
+        &server,
+        Test::new().args(&["embed", "tiny-embed"]).stdin("\n \n"),
+        "stdin is empty: give one input per line",
+    );
 }
 
 #[test]
@@ -211,13 +210,9 @@ fn embed_sends_every_flag() {
 #[test]
 fn embed_errors_and_statuses() {
     let server = TestServer::start();
-    let out = Test::new()
-        .server(&server)
-        .args(&["embed", "tiny-embed", "x", "-o", "dims=3"])
-        .output();
     assert_usage_starting(
         &server,
-        &out,
+        Test::new().args(&["embed", "tiny-embed", "x", "-o", "dims=3"]),
         "ollama-rs: error: unknown parameter 'dims' (valid: ",
     );
     Test::new()
@@ -226,11 +221,11 @@ fn embed_errors_and_statuses() {
         .status(2)
         .run();
     assert_nothing_sent(&server);
-    let out = Test::new()
-        .server(&server)
-        .args(&["embed", "tiny-embed"])
-        .output();
-    assert_usage(&server, &out, "stdin is empty: give one input per line");
+    assert_usage(
+        &server,
+        Test::new().args(&["embed", "tiny-embed"]),
+        "stdin is empty: give one input per line",
+    );
 
     Test::new()
         .server(&server)

@@ -62,14 +62,9 @@ fn generate_puts_piped_stdin_before_the_arguments() {
 fn generate_without_a_prompt_is_a_usage_error() {
     for stdin in ["", " \n\n"] {
         let server = TestServer::start();
-        let out = Test::new()
-            .server(&server)
-            .args(&["generate", "tiny"])
-            .stdin(stdin)
-            .output();
         assert_usage(
             &server,
-            &out,
+            Test::new().args(&["generate", "tiny"]).stdin(stdin),
             "no prompt: give it as arguments or on stdin, e.g. ollama-rs generate MODEL 'Hello'",
         );
     }
@@ -293,30 +288,22 @@ fn generate_bad_format_is_a_usage_error() {
     let empty = dir.path().join("empty.json");
     std::fs::write(&empty, "\n").unwrap();
     let server = TestServer::start();
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny", "--format", "[1, 2]", "p"])
-        .output();
-    assert_usage(&server, &out, "--format: a JSON schema must be an object");
+    assert_usage(
+        &server,
+        Test::new().args(&["generate", "tiny", "--format", "[1, 2]", "p"]),
+        "--format: a JSON schema must be an object",
+    );
 
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny", "--format", "{nope", "p"])
-        .output();
     assert_usage_starting(
         &server,
-        &out,
+        Test::new().args(&["generate", "tiny", "--format", "{nope", "p"]),
         "ollama-rs: error: --format is not `json` or a JSON schema: ",
     );
 
     let arg = format!("@{}", missing.display());
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny", "--format", &arg, "p"])
-        .output();
     assert_usage_starting(
         &server,
-        &out,
+        Test::new().args(&["generate", "tiny", "--format", &arg, "p"]),
         &format!(
             "ollama-rs: error: could not read format file `{}`: ",
             missing.display()
@@ -324,13 +311,9 @@ fn generate_bad_format_is_a_usage_error() {
     );
 
     let arg = format!("@{}", empty.display());
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny", "--format", &arg, "p"])
-        .output();
     assert_usage(
         &server,
-        &out,
+        Test::new().args(&["generate", "tiny", "--format", &arg, "p"]),
         &format!("format file `{}` is empty", empty.display()),
     );
 }
@@ -368,13 +351,9 @@ fn generate_images_are_sent_as_base64() {
     let missing = dir.path().join("missing.png");
     let server = TestServer::start();
     let arg = missing.display().to_string();
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny-vision", "--image", &arg, "p"])
-        .output();
     assert_usage_starting(
         &server,
-        &out,
+        Test::new().args(&["generate", "tiny-vision", "--image", &arg, "p"]),
         &format!("ollama-rs: error: could not read image `{arg}`: "),
     );
 }
@@ -382,51 +361,27 @@ fn generate_images_are_sent_as_base64() {
 #[test]
 fn generate_options_are_checked_before_anything_is_sent() {
     let server = TestServer::start();
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny", "-o", "tempurature=1", "p"])
-        .output();
-    assert_usage(
-        &server,
-        &out,
-        "unknown parameter 'tempurature' (valid: num_ctx, num_batch, num_gpu, main_gpu, use_mmap, \
+    assert_usage(&server, Test::new().args(&["generate", "tiny", "-o", "tempurature=1", "p"]), "unknown parameter 'tempurature' (valid: num_ctx, num_batch, num_gpu, main_gpu, use_mmap, \
          num_thread, num_keep, seed, num_predict, stop, temperature, top_k, top_p, min_p, typical_p, \
-         repeat_last_n, repeat_penalty, presence_penalty, frequency_penalty, draft_num_predict)",
-    );
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny", "-o", "temperature=hot", "p"])
-        .output();
+         repeat_last_n, repeat_penalty, presence_penalty, frequency_penalty, draft_num_predict)");
     assert_usage(
         &server,
-        &out,
+        Test::new().args(&["generate", "tiny", "-o", "temperature=hot", "p"]),
         "option 'temperature' must be of type float, not `hot`",
     );
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny", "-o", "num_ctx=big", "p"])
-        .output();
     assert_usage(
         &server,
-        &out,
+        Test::new().args(&["generate", "tiny", "-o", "num_ctx=big", "p"]),
         "option 'num_ctx' must be of type integer, not `big`",
     );
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny", "-o", "use_mmap=maybe", "p"])
-        .output();
     assert_usage(
         &server,
-        &out,
+        Test::new().args(&["generate", "tiny", "-o", "use_mmap=maybe", "p"]),
         "option 'use_mmap' must be of type boolean, not `maybe`",
     );
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "tiny", "-o", "temperature", "p"])
-        .output();
     assert_usage(
         &server,
-        &out,
+        Test::new().args(&["generate", "tiny", "-o", "temperature", "p"]),
         "option `temperature` must look like KEY=VALUE",
     );
 }
@@ -455,11 +410,11 @@ fn generate_other_bad_flags_send_nothing() {
             .run();
         assert!(stderr_of(&out).starts_with("error: "), "{args:?}");
     }
-    let out = Test::new()
-        .server(&server)
-        .args(&["generate", "", "p"])
-        .output();
-    assert_usage(&server, &out, "the model name is empty");
+    assert_usage(
+        &server,
+        Test::new().args(&["generate", "", "p"]),
+        "the model name is empty",
+    );
     assert_nothing_sent(&server);
 }
 

@@ -379,22 +379,24 @@ pub fn body(server: &TestServer, path: &str) -> serde_json::Value {
     requests[0].json()
 }
 
-/// A usage error: status 2, one error line, no output, no request.
-pub fn assert_usage(server: &TestServer, out: &Output, message: &str) {
-    pretty_assertions::assert_eq!(stdout_of(out), "");
-    pretty_assertions::assert_eq!(stderr_of(out), format!("ollama-rs: error: {message}\n"));
-    assert_eq!(status_of(out), 2);
+/// A usage error: `test` run against `server` ends with status 2, one error
+/// line, no output, and sends no request.
+pub fn assert_usage(server: &TestServer, test: Test, message: &str) {
+    test.server(server)
+        .status(2)
+        .stdout("")
+        .stderr(format!("ollama-rs: error: {message}\n"))
+        .run();
     assert_nothing_sent(server);
 }
 
 /// A usage error whose one line starts with `prefix` (the rest quotes
 /// what another layer said): status 2, no output, no request.
-pub fn assert_usage_starting(server: &TestServer, out: &Output, prefix: &str) {
-    let stderr = stderr_of(out);
+pub fn assert_usage_starting(server: &TestServer, test: Test, prefix: &str) {
+    let out = test.server(server).status(2).stdout("").run();
+    let stderr = stderr_of(&out);
     assert!(stderr.starts_with(prefix), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    pretty_assertions::assert_eq!(stdout_of(out), "");
-    assert_eq!(status_of(out), 2);
     assert_nothing_sent(server);
 }
 
