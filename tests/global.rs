@@ -124,8 +124,12 @@ fn timeouts_must_be_positive_numbers() {
         ["list", "--connect-timeout=-1", "--json"],
         ["list", "--connect-timeout", "0"],
     ] {
-        let out = Test::new().server(&server).args(&args).status(2).run();
-        assert!(stderr_of(&out).contains("is not a positive number of seconds"));
+        Test::new()
+            .server(&server)
+            .args(&args)
+            .status(2)
+            .stderr_contains("is not a positive number of seconds")
+            .run();
     }
     ok(&Test::new()
         .server(&server)

@@ -4,8 +4,6 @@
 //! checks; the helpers for output text; [`skip`] for tests the machine
 //! cannot run; and, in [`process`], the children watched while they run.
 
-#![allow(dead_code)]
-
 pub mod models;
 pub mod process;
 pub mod transfer;
@@ -188,6 +186,7 @@ impl Test {
     }
 
     /// The hang guard (default [`GUARD`]).
+    #[allow(dead_code)] // Every test so far does with the default.
     pub fn timeout(mut self, timeout: Duration) -> Test {
         self.timeout = timeout;
         self
@@ -200,6 +199,7 @@ impl Test {
     }
 
     /// Stdout must contain `part` (may be given several times).
+    #[allow(dead_code)] // The pair of `stderr_contains`.
     pub fn stdout_contains(mut self, part: impl Into<String>) -> Test {
         Want::add(&mut self.stdout, part.into());
         self
