@@ -334,7 +334,9 @@ fn chat_errors_and_statuses() {
         .server(&server)
         .args(&["chat", "nope", "-m", "hi"])
         .stderr("ollama-rs: error: could not chat with `nope`: model 'nope' not found (status code: 404)\n\
-         ollama-rs: hint: try `ollama-rs pull nope`\n").status(4).run();
+         ollama-rs: hint: try `ollama-rs pull nope`\n")
+        .status(4)
+        .run();
 
     server.set_fault_for(
         "/api/chat",
@@ -385,5 +387,7 @@ fn chat_errors_and_statuses() {
     Test::new()
         .server(&server)
         .args(&["chat", "tiny", "-m", "hi", "--think"])
-        .stderr("ollama-rs: error: could not chat with `tiny`: \"tiny\" does not support thinking (status code: 400)\n").status(1).run();
+        .stderr("ollama-rs: error: could not chat with `tiny`: \"tiny\" does not support thinking (status code: 400)\n")
+        .status(1)
+        .run();
 }

@@ -626,7 +626,8 @@ fn create_skips_deprecated_parameters_with_a_warning() {
         .args(&["create", "x", "-p", "use_mlock=true"])
         .stderr("ollama-rs: warning: line 2: parameter 'mirostat' is deprecated and ignored by current servers; skipped\n\
          ollama-rs: warning: parameter 'use_mlock' is deprecated and ignored by current servers; skipped\n\
-         created 'x'\n").run();
+         created 'x'\n")
+        .run();
     assert_eq!(
         create_bodies(&server)[0]["parameters"],
         serde_json::json!({"top_k": 3})

@@ -231,13 +231,17 @@ fn embed_errors_and_statuses() {
         .server(&server)
         .args(&["embed", "nope", "x"])
         .stderr("ollama-rs: error: could not embed with `nope`: model \"nope\" not found, try pulling it first (status code: 404)\n\
-         ollama-rs: hint: try `ollama-rs pull nope`\n").status(4).run();
+         ollama-rs: hint: try `ollama-rs pull nope`\n")
+        .status(4)
+        .run();
 
     Test::new()
         .server(&server)
         .args(&["embed", "tiny", "x"])
         .stderr("ollama-rs: error: could not embed with `tiny`: This server does not support embeddings. \
-         Start it with `--embeddings` (status code: 501)\n").status(1).run();
+         Start it with `--embeddings` (status code: 501)\n")
+        .status(1)
+        .run();
 
     // A failing later batch: the earlier vectors stay printed.
     let long = "w ".repeat(5000);

@@ -580,7 +580,9 @@ fn generate_model_not_found_suggests_a_pull() {
         .server(&server)
         .args(&["generate", "nope", "hi"])
         .stdout("").stderr("ollama-rs: error: could not generate with `nope`: model 'nope' not found (status code: 404)\n\
-         ollama-rs: hint: try `ollama-rs pull nope`\n").status(4).run();
+         ollama-rs: hint: try `ollama-rs pull nope`\n")
+        .status(4)
+        .run();
 }
 
 #[test]
@@ -689,7 +691,9 @@ fn generate_refused_credentials_are_status_5() {
             .stdout("").stderr(format!(
                 "ollama-rs: error: could not generate with `tiny`: unauthorized (status code: {code})\n\
                  ollama-rs: hint: the server refused the credentials: set OLLAMA_API_KEY, put user:password@ in the host, or pass -H 'Authorization: ...'\n"
-            )).status(5).run();
+            ))
+        .status(5)
+        .run();
     }
 }
 

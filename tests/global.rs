@@ -48,11 +48,13 @@ fn invalid_host_is_a_usage_error_and_sends_nothing() {
     Test::new()
         .server(&server)
         .args(&["list", "--host", "127.0.0.1:notaport"])
-        .status(2).stdout("").stderr("ollama-rs: error: invalid Ollama host `127.0.0.1:notaport`: the port must be a number from 0 to 65535\n").run();
+        .status(2).stdout("").stderr("ollama-rs: error: invalid Ollama host `127.0.0.1:notaport`: the port must be a number from 0 to 65535\n")
+        .run();
     Test::new()
         .env("OLLAMA_HOST", "exa mple.com")
         .arg("list")
-        .status(2).stderr("ollama-rs: error: invalid Ollama host `exa mple.com`: the host name has characters a host cannot have\n").run();
+        .status(2).stderr("ollama-rs: error: invalid Ollama host `exa mple.com`: the host name has characters a host cannot have\n")
+        .run();
     assert!(server.requests().is_empty());
 }
 

@@ -464,7 +464,8 @@ fn show_missing_model_is_status_4_with_a_pull_hint() {
             args.push("--json");
         }
         Test::new().server(&server).args(&args).status(4).stdout("").stderr("ollama-rs: error: could not show `nope`: model 'nope:latest' not found (status code: 404)\n\
-             ollama-rs: hint: try `ollama-rs pull nope`\n").run();
+             ollama-rs: hint: try `ollama-rs pull nope`\n")
+        .run();
     }
 }
 
@@ -548,11 +549,13 @@ fn cp_copies_and_reports() {
         .server(&server)
         .args(&["cp", "nope", "nope2"])
         .status(4).stdout("").stderr("ollama-rs: error: could not copy `nope`: model \"nope\" not found (status code: 404)\n\
-         ollama-rs: hint: try `ollama-rs pull nope`\n").run();
+         ollama-rs: hint: try `ollama-rs pull nope`\n")
+        .run();
     Test::new()
         .server(&server)
         .args(&["--json", "cp", "nope", "nope2"])
-        .status(4).stdout("{\"model\":\"nope\",\"destination\":\"nope2\",\"error\":\"model \\\"nope\\\" not found\"}\n").run();
+        .status(4).stdout("{\"model\":\"nope\",\"destination\":\"nope2\",\"error\":\"model \\\"nope\\\" not found\"}\n")
+        .run();
 
     // A name the server would reject is refused before anything is sent.
     let before = server.requests().len();
@@ -561,7 +564,8 @@ fn cp_copies_and_reports() {
         .args(&["cp", "tiny", "bad name!"])
         .status(2).stderr("ollama-rs: error: invalid model name `bad name!`: a space is not allowed in the model \
          `bad name!` (names look like `llama3.2`, `llama3.2:1b` or `namespace/model:tag`, \
-         made of letters, digits, `_`, `-` and `.`)\n").run();
+         made of letters, digits, `_`, `-` and `.`)\n")
+        .run();
     assert_eq!(server.requests().len(), before);
 }
 
@@ -578,7 +582,8 @@ fn rm_unloads_then_deletes_each_and_goes_on_after_a_failure() {
         .server(&server)
         .args(&["rm", "tiny", "nope", "tiny-embed"])
         .status(4).stdout("deleted 'tiny'\ndeleted 'tiny-embed'\n").stderr("ollama-rs: error: could not remove `nope`: model 'nope' not found (status code: 404)\n\
-         ollama-rs: hint: `ollama-rs list` shows the installed models\n").run();
+         ollama-rs: hint: `ollama-rs list` shows the installed models\n")
+        .run();
     let names = server.model_names();
     assert!(!names.contains(&"tiny:latest".to_string()), "{names:?}");
     assert!(
