@@ -11,13 +11,10 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
-use std::process::Output;
 
 use pretty_assertions::assert_eq;
 
-use crate::harness::{
-    b64, bin, can_unshare, closed_port, ok, skip, status_of, stderr_of, stdout_of, Test,
-};
+use crate::harness::{b64, bin, can_unshare, closed_port, skip, stderr_of, stdout_of, Test};
 use ollama_test_server::{Fault, Relay, TestProxy, TestServer, TlsServer};
 
 /// The remote name the proxy tests use; the test certificate is also for it.
@@ -49,13 +46,10 @@ fn client() -> Test {
     cmd.args(&["--connect-timeout", "5", "--timeout", "20"])
 }
 
-/// Asserts `status`, an empty stdout, stderr lines that all start with `ollama-rs:`, and no
-/// panic; returns stderr.
-fn failed(out: &Output, want: i32) -> String {
-    let stderr = stderr_of(out);
-    assert_eq!(status_of(out), want, "status; stderr: {stderr}");
-    assert_eq!(stdout_of(out), "", "stdout");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+/// Runs `cmd`; asserts status `want`, an empty stdout, stderr lines that all start with
+/// `ollama-rs:`, and no panic; returns stderr.
+fn failed(cmd: Test, want: i32) -> String {
+    let stderr = stderr_of(&cmd.status(want).stdout("").run());
     assert!(
         stderr.lines().all(|l| l.starts_with("ollama-rs: ")),
         "{stderr}"
@@ -63,10 +57,11 @@ fn failed(out: &Output, want: i32) -> String {
     stderr
 }
 
-/// The lines of `list` for a seeded server: its models, by name.
-fn lists_the_seeded_models(stdout: &str) {
+/// Runs `list` in `cmd`: status 0, nothing on stderr, and the table of a seeded server.
+fn lists_the_seeded_models(cmd: Test) {
+    let out = cmd.stderr("").stdout_contains("tiny:latest").run();
+    let stdout = stdout_of(&out);
     assert!(stdout.starts_with("NAME "), "{stdout}");
-    assert!(stdout.contains("tiny:latest"), "{stdout}");
 }
 
 fn path_arg(p: &Path) -> String {
@@ -82,10 +77,8 @@ const UNTRUSTED_HINT: &str = "ollama-rs: hint: if you trust this server, give it
 #[test]
 fn an_untrusted_certificate_is_refused_with_a_clear_message() {
     let server = TlsServer::start();
-    let mut cmd = client();
-    cmd = cmd.args(&["--host", &server.url(), "list"]);
-    let out = cmd.output();
-    let stderr = failed(&out, 3);
+    let cmd = client().args(&["--host", &server.url(), "list"]);
+    let stderr = failed(cmd, 3);
     assert_eq!(
         stderr,
         format!(
@@ -105,24 +98,21 @@ fn cacert_trusts_the_servers_ca() {
     let ca = path_arg(&server.write_ca(dir.path()));
 
     // Before the subcommand and after it: the option is global.
-    let mut cmd = client();
-    cmd = cmd.args(&["--cacert", &ca, "--host", &server.url(), "list"]);
-    lists_the_seeded_models(&ok(&cmd.output()));
-    let mut cmd = client();
-    cmd = cmd.args(&["--host", &server.url(), "version", "--cacert", &ca]);
-    let stdout = ok(&cmd.output());
+    let cmd = client().args(&["--cacert", &ca, "--host", &server.url(), "list"]);
+    lists_the_seeded_models(cmd);
+    let cmd = client().args(&["--host", &server.url(), "version", "--cacert", &ca]);
+    let stdout = stdout_of(&cmd.stderr("").run());
     assert!(stdout.contains(ollama_test_server::VERSION), "{stdout}");
 
     // The certificate is also for `localhost`.
-    let mut cmd = client();
-    cmd = cmd.args(&[
+    let cmd = client().args(&[
         "--cacert",
         &ca,
         "--host",
         &format!("https://localhost:{}", server.port()),
         "list",
     ]);
-    lists_the_seeded_models(&ok(&cmd.output()));
+    lists_the_seeded_models(cmd);
 
     let paths: Vec<String> = server
         .backend()
@@ -140,15 +130,14 @@ fn a_pem_bundle_trusts_every_ca_in_it() {
     let bundle = dir.path().join("bundle.pem");
     std::fs::write(&bundle, format!("{}{}", first.ca_pem(), second.ca_pem())).unwrap();
     for server in [&first, &second] {
-        let mut cmd = client();
-        cmd = cmd.args(&[
+        let cmd = client().args(&[
             "--cacert",
             &path_arg(&bundle),
             "--host",
             &server.url(),
             "list",
         ]);
-        lists_the_seeded_models(&ok(&cmd.output()));
+        lists_the_seeded_models(cmd);
     }
 }
 
@@ -158,17 +147,15 @@ fn ssl_cert_file_and_ssl_cert_dir_trust_the_servers_ca() {
     let server = TlsServer::start();
     let ca = server.write_ca(dir.path());
 
-    let mut cmd = client();
-    cmd = cmd
+    let cmd = client()
         .env("SSL_CERT_FILE", &ca)
         .args(&["--host", &server.url(), "list"]);
-    lists_the_seeded_models(&ok(&cmd.output()));
+    lists_the_seeded_models(cmd);
 
-    let mut cmd = client();
-    cmd = cmd
+    let cmd = client()
         .env("SSL_CERT_DIR", dir.path())
         .args(&["--host", &server.url(), "list"]);
-    lists_the_seeded_models(&ok(&cmd.output()));
+    lists_the_seeded_models(cmd);
     assert_eq!(server.backend().requests_to("/api/tags").len(), 2);
 }
 
@@ -180,11 +167,10 @@ fn ssl_cert_file_replaces_the_system_certificates_and_the_hint_says_so() {
     let other = TlsServer::start();
     let other_ca = other.write_ca(dir.path());
 
-    let mut cmd = client();
-    cmd = cmd
+    let cmd = client()
         .env("SSL_CERT_FILE", &other_ca)
         .args(&["--host", &server.url(), "list"]);
-    let stderr = failed(&cmd.output(), 3);
+    let stderr = failed(cmd, 3);
     assert!(
         stderr.contains("the server's certificate is not trusted (unknown issuer)"),
         "{stderr}"
@@ -199,11 +185,10 @@ fn ssl_cert_file_replaces_the_system_certificates_and_the_hint_says_so() {
     );
 
     let missing = dir.path().join("missing.pem");
-    let mut cmd = client();
-    cmd = cmd
+    let cmd = client()
         .env("SSL_CERT_FILE", &missing)
         .args(&["--host", &server.url(), "list"]);
-    let stderr = failed(&cmd.output(), 3);
+    let stderr = failed(cmd, 3);
     assert!(
         stderr.contains(&format!(
             "ollama-rs: hint: SSL_CERT_FILE names `{}`, which cannot be read",
@@ -221,9 +206,8 @@ fn insecure_is_about_registries_and_never_turns_off_the_certificate_check() {
         ["pull", "--insecure", "tiny"],
         ["push", "--insecure", "tiny"],
     ] {
-        let mut cmd = client();
-        cmd = cmd.args(&["--host", &server.url()]).args(&args);
-        let stderr = failed(&cmd.output(), 3);
+        let cmd = client().args(&["--host", &server.url()]).args(&args);
+        let stderr = failed(cmd, 3);
         assert!(
             stderr.contains("the server's certificate is not trusted (unknown issuer)"),
             "{args:?}: {stderr}"
@@ -269,9 +253,8 @@ fn a_bad_cacert_file_is_a_usage_error_naming_it_and_nothing_is_sent() {
         (&broken, "`{}` is not a valid PEM file of CA certificates: "),
     ];
     for (file, want) in cases {
-        let mut cmd = client();
-        cmd = cmd.args(&["--cacert", &path_arg(file), "--host", &server.url(), "list"]);
-        let stderr = failed(&cmd.output(), 2);
+        let cmd = client().args(&["--cacert", &path_arg(file), "--host", &server.url(), "list"]);
+        let stderr = failed(cmd, 2);
         let want = format!("ollama-rs: error: {}", want.replace("{}", &path_arg(file)));
         assert!(stderr.starts_with(&want), "want {want:?}, got {stderr:?}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -285,9 +268,8 @@ fn a_certificate_for_another_name_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let server = TlsServer::with_names(&["other.internal"]);
     let ca = path_arg(&server.write_ca(dir.path()));
-    let mut cmd = client();
-    cmd = cmd.args(&["--cacert", &ca, "--host", &server.url(), "list"]);
-    let stderr = failed(&cmd.output(), 3);
+    let cmd = client().args(&["--cacert", &ca, "--host", &server.url(), "list"]);
+    let stderr = failed(cmd, 3);
     assert_eq!(
         stderr,
         format!(
@@ -304,13 +286,12 @@ fn a_certificate_for_another_name_is_refused() {
 #[test]
 fn https_to_a_plain_http_server_says_it_does_not_speak_tls() {
     let server = TestServer::start();
-    let mut cmd = client();
-    cmd = cmd.args(&[
+    let cmd = client().args(&[
         "--host",
         &format!("https://127.0.0.1:{}", server.port()),
         "list",
     ]);
-    let stderr = failed(&cmd.output(), 3);
+    let stderr = failed(cmd, 3);
     assert_eq!(
         stderr,
         format!(
@@ -329,9 +310,8 @@ fn a_redirect_from_https_to_plain_http_is_refused() {
     let plain = TestServer::start();
     tls.backend()
         .set_fault(Fault::redirect_to(&plain, "/api/tags", 307));
-    let mut cmd = client();
-    cmd = cmd.args(&["--cacert", &ca, "--host", &tls.url(), "list"]);
-    let stderr = failed(&cmd.output(), 1);
+    let cmd = client().args(&["--cacert", &ca, "--host", &tls.url(), "list"]);
+    let stderr = failed(cmd, 1);
     assert!(
         stderr.contains(&format!(
             "refused a redirect from https to plain http ({}/api/tags)",
@@ -348,22 +328,20 @@ fn a_redirect_from_https_to_plain_http_is_refused() {
         location: format!("{}/api/tags", other.url()),
         status: 307,
     });
-    let mut cmd = client();
-    cmd = cmd.args(&["--cacert", &path_arg(&both), "--host", &tls.url(), "list"]);
-    ok(&cmd.output());
+    let cmd = client().args(&["--cacert", &path_arg(&both), "--host", &tls.url(), "list"]);
+    cmd.stderr("").run();
     assert_eq!(other.backend().requests_to("/api/tags").len(), 1);
 }
 
 #[test]
 fn http_to_a_tls_server_says_it_speaks_tls() {
     let tls = TlsServer::start();
-    let mut cmd = client();
-    cmd = cmd.args(&[
+    let cmd = client().args(&[
         "--host",
         &format!("http://127.0.0.1:{}", tls.port()),
         "list",
     ]);
-    let stderr = failed(&cmd.output(), 3);
+    let stderr = failed(cmd, 3);
     assert_eq!(
         stderr,
         format!(
@@ -439,7 +417,7 @@ fn http_proxy_variables_carry_requests_to_a_remote_host() {
             return;
         };
         cmd = cmd.env(var, proxy.url());
-        lists_the_seeded_models(&ok(&cmd.output()));
+        lists_the_seeded_models(cmd);
         assert_eq!(targets(&proxy), [format!("GET {host}/api/tags")], "{var}");
     }
     let tags = server.requests_to("/api/tags");
@@ -463,7 +441,7 @@ fn https_proxy_variables_tunnel_to_an_https_host() {
             return;
         };
         cmd = cmd.env(var, proxy.url());
-        lists_the_seeded_models(&ok(&cmd.output()));
+        lists_the_seeded_models(cmd);
         assert_eq!(targets(&proxy), [format!("CONNECT {REMOTE}:443")], "{var}");
     }
     // Through the tunnel, the certificate is still checked, for the name asked for.
@@ -472,7 +450,7 @@ fn https_proxy_variables_tunnel_to_an_https_host() {
         return;
     };
     cmd = cmd.env("HTTPS_PROXY", proxy.url());
-    let stderr = failed(&cmd.output(), 3);
+    let stderr = failed(cmd, 3);
     assert!(
         stderr.contains("the server's certificate is not trusted (unknown issuer)"),
         "{stderr}"
@@ -497,7 +475,7 @@ fn no_proxy_sends_a_host_direct() {
             return;
         };
         cmd = cmd.env("HTTP_PROXY", proxy.url()).env(var, value);
-        lists_the_seeded_models(&ok(&cmd.output()));
+        lists_the_seeded_models(cmd);
         assert_eq!(targets(&proxy), Vec::<String>::new(), "{var}={value}");
     }
     // Another name in NO_PROXY leaves the proxy in the way.
@@ -507,7 +485,7 @@ fn no_proxy_sends_a_host_direct() {
     cmd = cmd
         .env("HTTP_PROXY", proxy.url())
         .env("NO_PROXY", "example.com");
-    lists_the_seeded_models(&ok(&cmd.output()));
+    lists_the_seeded_models(cmd);
     assert_eq!(targets(&proxy), [format!("GET {host}/api/tags")]);
     assert_eq!(server.requests_to("/api/tags").len(), 6);
 }
@@ -545,7 +523,7 @@ fn loopback_hosts_bypass_the_proxy() {
             cmd = cmd.env(var, proxy.url());
         }
         cmd = cmd.args(&["--cacert", &ca, "--host", host, "list"]);
-        lists_the_seeded_models(&ok(&cmd.output()));
+        lists_the_seeded_models(cmd);
     }
     assert_eq!(targets(&proxy), Vec::<String>::new());
     for relay in [&relay_v4, &relay_v6].into_iter().flatten() {
@@ -575,7 +553,7 @@ fn proxy_credentials_are_sent_to_the_proxy_and_never_shown() {
         "HTTP_PROXY",
         proxy.url_with_credentials("me", "s3cret-pass"),
     );
-    lists_the_seeded_models(&ok(&cmd.output()));
+    lists_the_seeded_models(cmd);
     let Some(mut cmd) = private_hosts(
         dir.path(),
         &["--cacert", &ca, "--host", &https_host, "list"],
@@ -586,7 +564,7 @@ fn proxy_credentials_are_sent_to_the_proxy_and_never_shown() {
         "HTTPS_PROXY",
         proxy.url_with_credentials("me", "s3cret-pass"),
     );
-    lists_the_seeded_models(&ok(&cmd.output()));
+    lists_the_seeded_models(cmd);
     let sent: Vec<Option<String>> = proxy
         .requests()
         .iter()
@@ -601,7 +579,7 @@ fn proxy_credentials_are_sent_to_the_proxy_and_never_shown() {
             return;
         };
         cmd = cmd.env(var, proxy.url_with_credentials("me", "wr0ng-pass"));
-        let stderr = failed(&cmd.output(), 5);
+        let stderr = failed(cmd, 5);
         assert!(
             stderr.ends_with(&format!(
                 "ollama-rs: hint: the proxy refused the credentials: give them as \
@@ -628,7 +606,7 @@ fn proxy_credentials_are_sent_to_the_proxy_and_never_shown() {
             return;
         };
         cmd = cmd.env(var, format!("http://me:s3cret-pass@127.0.0.1:{closed}"));
-        let stderr = failed(&cmd.output(), 3);
+        let stderr = failed(cmd, 3);
         assert!(
             stderr.ends_with(&format!(
                 "ollama-rs: hint: the connection goes through the proxy http://127.0.0.1:{closed} \
