@@ -333,10 +333,9 @@ fn failures_print_no_secret() {
                 after_lines: 1,
                 for_ms: 10_000,
             },
-            Ends(
-                3,
-                "generation with `tiny` failed: timed out waiting for Ollama",
-            ),
+            // Mid-stream as a rule; on a loaded machine the first line may
+            // come too late too: the same status, and the same words.
+            Ends(3, "timed out waiting for Ollama"),
         ),
         (
             &["list"],
