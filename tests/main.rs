@@ -1,5 +1,26 @@
-//! All command-line integration tests, in one binary (see Cargo.toml `autotests = false`).
+//! All command-line integration tests, in one binary (see Cargo.toml
+//! `autotests = false`): one module a command or concern, all run through
+//! the [`harness`].
 
-mod cases;
+mod harness;
+
+mod bad_input;
+mod chat;
+mod create;
+mod embed;
+mod faults;
+mod generate;
+mod global;
+mod interrupt;
+mod manage;
+#[cfg(unix)]
+mod progress_terminal;
+mod pull;
+mod push;
+#[cfg(unix)]
+mod repl;
+mod secrets;
+mod tls_proxy;
+
 mod generated;
 mod imports;

@@ -1847,22 +1847,38 @@ fn fault_cut_pull_installs_nothing_and_can_be_retried() {
     assert_eq!(server.model_names(), ["tiny:latest"]);
 }
 
-#[test]
-fn fault_once_lets_a_retry_through() {
+/// The first request stalls for far longer than the test waits; once the
+/// server has it, a second request is answered. The test waits on what the
+/// server received, not on the clock; the one time bound (30 s) only
+/// catches a hang.
+#[tokio::test]
+async fn fault_once_lets_a_retry_through() {
     let server = TestServer::start();
     server.set_fault_once(
         "/api/",
         Fault::Stall {
             after_lines: 0,
-            for_ms: 200,
+            for_ms: 120_000,
         },
     );
-    let started = Instant::now();
-    assert_eq!(send(&server, "GET", "/api/version", "").status, 200);
-    assert!(started.elapsed() >= Duration::from_millis(200));
-    let started = Instant::now();
-    send(&server, "GET", "/api/version", "");
-    assert!(started.elapsed() < Duration::from_millis(200));
+    let url = format!("{}/api/version", server.url());
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let whole_answer = |client: reqwest::Client, url: String| async move {
+        client.get(url).send().await?.text().await
+    };
+    let first = tokio::spawn(whole_answer(client.clone(), url.clone()));
+    while server.requests_to("/api/version").is_empty() {
+        assert!(!first.is_finished(), "the first request was answered");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let second = whole_answer(client, url).await.unwrap();
+    assert!(second.contains("version"), "{second}");
+    assert!(!first.is_finished(), "the first request is still stalled");
+    first.abort();
+    assert_eq!(server.requests_to("/api/version").len(), 2);
 }
 
 #[test]

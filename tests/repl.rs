@@ -5,12 +5,12 @@
 //! nothing depends on timing; the timeouts only bound a failure.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use nix::sys::wait::WaitStatus;
 use rexpect::session::{Options, PtySession};
 use serde_json::{json, Value};
 
+use crate::harness::Test;
 use ollama_test_server::{Fault, TestServer};
 
 /// The longest wait for expected output.
@@ -43,25 +43,17 @@ impl Chat {
     }
 
     fn spawn_env(server: &TestServer, home: &Home, args: &[&str], env: &[(&str, &str)]) -> Chat {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ollama-rs"));
-        cmd.args(args);
-        for var in [
-            "OLLAMA_API_KEY",
-            "OLLAMA_NOHISTORY",
-            "CLICOLOR_FORCE",
-            "XDG_DATA_HOME",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("OLLAMA_HOST", server.url())
+        let mut cmd = Test::new()
+            .server(server)
+            .args(args)
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("NO_COLOR", "1")
             // rustyline edits lines only on a terminal it knows.
             .env("TERM", "xterm");
         for (k, v) in env {
-            cmd.env(k, v);
+            cmd = cmd.env(k, v);
         }
+        let cmd = cmd.command();
         let options = Options::new()
             .timeout_ms(Some(TIMEOUT_MS))
             .strip_ansi_escape_codes(true);

@@ -11,18 +11,11 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
-use std::process::Output;
-use std::time::Duration;
 
-use assert_cmd::Command;
-use base64::Engine as _;
 use pretty_assertions::assert_eq;
 
-use super::cli::{bare, stderr_of, stdout_of};
+use crate::harness::{b64, bin, can_unshare, closed_port, skip, stderr_of, stdout_of, Test};
 use ollama_test_server::{Fault, Relay, TestProxy, TestServer, TlsServer};
-
-/// A hang fails the test instead of blocking the suite.
-const HANG_GUARD: Duration = Duration::from_secs(60);
 
 /// The remote name the proxy tests use; the test certificate is also for it.
 const REMOTE: &str = "ollama.internal";
@@ -43,40 +36,20 @@ const TLS_AND_PROXY_VARS: [&str; 12] = [
     "OLLAMA_HOST",
 ];
 
-/// `ollama-rs` with a clean environment (see [`bare`]), no certificate variables, and short
-/// connection timeouts.
-fn client() -> Command {
-    let mut cmd = bare();
+/// `ollama-rs` with a clean environment (see [`Test::new`]), no certificate variables, and
+/// short connection timeouts.
+fn client() -> Test {
+    let mut cmd = Test::new();
     for var in TLS_AND_PROXY_VARS {
-        cmd.env_remove(var);
+        cmd = cmd.env_remove(var);
     }
-    cmd.args(["--connect-timeout", "5", "--timeout", "20"])
-        .timeout(HANG_GUARD);
-    cmd
+    cmd.args(&["--connect-timeout", "5", "--timeout", "20"])
 }
 
-fn run(mut cmd: Command) -> Output {
-    cmd.output().expect("the command runs")
-}
-
-fn status(out: &Output) -> i32 {
-    out.status.code().expect("exited, not killed")
-}
-
-/// Asserts status 0 and an empty stderr; returns stdout.
-fn ok(out: &Output) -> String {
-    assert_eq!(stderr_of(out), "", "stderr");
-    assert_eq!(status(out), 0, "status; stdout: {}", stdout_of(out));
-    stdout_of(out)
-}
-
-/// Asserts `status`, an empty stdout, stderr lines that all start with `ollama-rs:`, and no
-/// panic; returns stderr.
-fn failed(out: &Output, want: i32) -> String {
-    let stderr = stderr_of(out);
-    assert_eq!(status(out), want, "status; stderr: {stderr}");
-    assert_eq!(stdout_of(out), "", "stdout");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+/// Runs `cmd`; asserts status `want`, an empty stdout, stderr lines that all start with
+/// `ollama-rs:`, and no panic; returns stderr.
+fn failed(cmd: Test, want: i32) -> String {
+    let stderr = stderr_of(&cmd.status(want).stdout("").run());
     assert!(
         stderr.lines().all(|l| l.starts_with("ollama-rs: ")),
         "{stderr}"
@@ -84,10 +57,11 @@ fn failed(out: &Output, want: i32) -> String {
     stderr
 }
 
-/// The lines of `list` for a seeded server: its models, by name.
-fn lists_the_seeded_models(stdout: &str) {
+/// Runs `list` in `cmd`: status 0, nothing on stderr, and the table of a seeded server.
+fn lists_the_seeded_models(cmd: Test) {
+    let out = cmd.stderr("").stdout_contains("tiny:latest").run();
+    let stdout = stdout_of(&out);
     assert!(stdout.starts_with("NAME "), "{stdout}");
-    assert!(stdout.contains("tiny:latest"), "{stdout}");
 }
 
 fn path_arg(p: &Path) -> String {
@@ -103,10 +77,8 @@ const UNTRUSTED_HINT: &str = "ollama-rs: hint: if you trust this server, give it
 #[test]
 fn an_untrusted_certificate_is_refused_with_a_clear_message() {
     let server = TlsServer::start();
-    let mut cmd = client();
-    cmd.args(["--host", &server.url(), "list"]);
-    let out = run(cmd);
-    let stderr = failed(&out, 3);
+    let cmd = client().args(&["--host", &server.url(), "list"]);
+    let stderr = failed(cmd, 3);
     assert_eq!(
         stderr,
         format!(
@@ -126,24 +98,21 @@ fn cacert_trusts_the_servers_ca() {
     let ca = path_arg(&server.write_ca(dir.path()));
 
     // Before the subcommand and after it: the option is global.
-    let mut cmd = client();
-    cmd.args(["--cacert", &ca, "--host", &server.url(), "list"]);
-    lists_the_seeded_models(&ok(&run(cmd)));
-    let mut cmd = client();
-    cmd.args(["--host", &server.url(), "version", "--cacert", &ca]);
-    let stdout = ok(&run(cmd));
+    let cmd = client().args(&["--cacert", &ca, "--host", &server.url(), "list"]);
+    lists_the_seeded_models(cmd);
+    let cmd = client().args(&["--host", &server.url(), "version", "--cacert", &ca]);
+    let stdout = stdout_of(&cmd.stderr("").run());
     assert!(stdout.contains(ollama_test_server::VERSION), "{stdout}");
 
     // The certificate is also for `localhost`.
-    let mut cmd = client();
-    cmd.args([
+    let cmd = client().args(&[
         "--cacert",
         &ca,
         "--host",
         &format!("https://localhost:{}", server.port()),
         "list",
     ]);
-    lists_the_seeded_models(&ok(&run(cmd)));
+    lists_the_seeded_models(cmd);
 
     let paths: Vec<String> = server
         .backend()
@@ -161,15 +130,14 @@ fn a_pem_bundle_trusts_every_ca_in_it() {
     let bundle = dir.path().join("bundle.pem");
     std::fs::write(&bundle, format!("{}{}", first.ca_pem(), second.ca_pem())).unwrap();
     for server in [&first, &second] {
-        let mut cmd = client();
-        cmd.args([
+        let cmd = client().args(&[
             "--cacert",
             &path_arg(&bundle),
             "--host",
             &server.url(),
             "list",
         ]);
-        lists_the_seeded_models(&ok(&run(cmd)));
+        lists_the_seeded_models(cmd);
     }
 }
 
@@ -179,15 +147,15 @@ fn ssl_cert_file_and_ssl_cert_dir_trust_the_servers_ca() {
     let server = TlsServer::start();
     let ca = server.write_ca(dir.path());
 
-    let mut cmd = client();
-    cmd.env("SSL_CERT_FILE", &ca)
-        .args(["--host", &server.url(), "list"]);
-    lists_the_seeded_models(&ok(&run(cmd)));
+    let cmd = client()
+        .env("SSL_CERT_FILE", &ca)
+        .args(&["--host", &server.url(), "list"]);
+    lists_the_seeded_models(cmd);
 
-    let mut cmd = client();
-    cmd.env("SSL_CERT_DIR", dir.path())
-        .args(["--host", &server.url(), "list"]);
-    lists_the_seeded_models(&ok(&run(cmd)));
+    let cmd = client()
+        .env("SSL_CERT_DIR", dir.path())
+        .args(&["--host", &server.url(), "list"]);
+    lists_the_seeded_models(cmd);
     assert_eq!(server.backend().requests_to("/api/tags").len(), 2);
 }
 
@@ -199,10 +167,10 @@ fn ssl_cert_file_replaces_the_system_certificates_and_the_hint_says_so() {
     let other = TlsServer::start();
     let other_ca = other.write_ca(dir.path());
 
-    let mut cmd = client();
-    cmd.env("SSL_CERT_FILE", &other_ca)
-        .args(["--host", &server.url(), "list"]);
-    let stderr = failed(&run(cmd), 3);
+    let cmd = client()
+        .env("SSL_CERT_FILE", &other_ca)
+        .args(&["--host", &server.url(), "list"]);
+    let stderr = failed(cmd, 3);
     assert!(
         stderr.contains("the server's certificate is not trusted (unknown issuer)"),
         "{stderr}"
@@ -217,10 +185,10 @@ fn ssl_cert_file_replaces_the_system_certificates_and_the_hint_says_so() {
     );
 
     let missing = dir.path().join("missing.pem");
-    let mut cmd = client();
-    cmd.env("SSL_CERT_FILE", &missing)
-        .args(["--host", &server.url(), "list"]);
-    let stderr = failed(&run(cmd), 3);
+    let cmd = client()
+        .env("SSL_CERT_FILE", &missing)
+        .args(&["--host", &server.url(), "list"]);
+    let stderr = failed(cmd, 3);
     assert!(
         stderr.contains(&format!(
             "ollama-rs: hint: SSL_CERT_FILE names `{}`, which cannot be read",
@@ -238,9 +206,8 @@ fn insecure_is_about_registries_and_never_turns_off_the_certificate_check() {
         ["pull", "--insecure", "tiny"],
         ["push", "--insecure", "tiny"],
     ] {
-        let mut cmd = client();
-        cmd.args(["--host", &server.url()]).args(args);
-        let stderr = failed(&run(cmd), 3);
+        let cmd = client().args(&["--host", &server.url()]).args(&args);
+        let stderr = failed(cmd, 3);
         assert!(
             stderr.contains("the server's certificate is not trusted (unknown issuer)"),
             "{args:?}: {stderr}"
@@ -286,9 +253,8 @@ fn a_bad_cacert_file_is_a_usage_error_naming_it_and_nothing_is_sent() {
         (&broken, "`{}` is not a valid PEM file of CA certificates: "),
     ];
     for (file, want) in cases {
-        let mut cmd = client();
-        cmd.args(["--cacert", &path_arg(file), "--host", &server.url(), "list"]);
-        let stderr = failed(&run(cmd), 2);
+        let cmd = client().args(&["--cacert", &path_arg(file), "--host", &server.url(), "list"]);
+        let stderr = failed(cmd, 2);
         let want = format!("ollama-rs: error: {}", want.replace("{}", &path_arg(file)));
         assert!(stderr.starts_with(&want), "want {want:?}, got {stderr:?}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -302,9 +268,8 @@ fn a_certificate_for_another_name_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let server = TlsServer::with_names(&["other.internal"]);
     let ca = path_arg(&server.write_ca(dir.path()));
-    let mut cmd = client();
-    cmd.args(["--cacert", &ca, "--host", &server.url(), "list"]);
-    let stderr = failed(&run(cmd), 3);
+    let cmd = client().args(&["--cacert", &ca, "--host", &server.url(), "list"]);
+    let stderr = failed(cmd, 3);
     assert_eq!(
         stderr,
         format!(
@@ -321,13 +286,12 @@ fn a_certificate_for_another_name_is_refused() {
 #[test]
 fn https_to_a_plain_http_server_says_it_does_not_speak_tls() {
     let server = TestServer::start();
-    let mut cmd = client();
-    cmd.args([
+    let cmd = client().args(&[
         "--host",
         &format!("https://127.0.0.1:{}", server.port()),
         "list",
     ]);
-    let stderr = failed(&run(cmd), 3);
+    let stderr = failed(cmd, 3);
     assert_eq!(
         stderr,
         format!(
@@ -346,9 +310,8 @@ fn a_redirect_from_https_to_plain_http_is_refused() {
     let plain = TestServer::start();
     tls.backend()
         .set_fault(Fault::redirect_to(&plain, "/api/tags", 307));
-    let mut cmd = client();
-    cmd.args(["--cacert", &ca, "--host", &tls.url(), "list"]);
-    let stderr = failed(&run(cmd), 1);
+    let cmd = client().args(&["--cacert", &ca, "--host", &tls.url(), "list"]);
+    let stderr = failed(cmd, 1);
     assert!(
         stderr.contains(&format!(
             "refused a redirect from https to plain http ({}/api/tags)",
@@ -365,22 +328,20 @@ fn a_redirect_from_https_to_plain_http_is_refused() {
         location: format!("{}/api/tags", other.url()),
         status: 307,
     });
-    let mut cmd = client();
-    cmd.args(["--cacert", &path_arg(&both), "--host", &tls.url(), "list"]);
-    ok(&run(cmd));
+    let cmd = client().args(&["--cacert", &path_arg(&both), "--host", &tls.url(), "list"]);
+    cmd.stderr("").run();
     assert_eq!(other.backend().requests_to("/api/tags").len(), 1);
 }
 
 #[test]
 fn http_to_a_tls_server_says_it_speaks_tls() {
     let tls = TlsServer::start();
-    let mut cmd = client();
-    cmd.args([
+    let cmd = client().args(&[
         "--host",
         &format!("http://127.0.0.1:{}", tls.port()),
         "list",
     ]);
-    let stderr = failed(&run(cmd), 3);
+    let stderr = failed(cmd, 3);
     assert_eq!(
         stderr,
         format!(
@@ -399,72 +360,40 @@ fn http_to_a_tls_server_says_it_speaks_tls() {
 /// 127.0.0.1 and whose name service reads nothing but that file: a client that resolved the
 /// name reaches 127.0.0.1, and no DNS query can leave the machine. `None` (the test is skipped)
 /// when namespaces are not available to a user who is not root.
-fn private_hosts(dir: &Path, args: &[&str]) -> Option<Command> {
+fn private_hosts(dir: &Path, args: &[&str]) -> Option<Test> {
     let hosts = dir.join("hosts");
     std::fs::write(&hosts, format!("127.0.0.1 localhost\n127.0.0.1 {REMOTE}\n")).unwrap();
     let nsswitch = dir.join("nsswitch.conf");
     std::fs::write(&nsswitch, "hosts: files\n").unwrap();
-    if !namespaces_work() {
+    if !can_unshare(&["--map-root-user", "--mount"]) {
         return None;
     }
-    let bin = assert_cmd::cargo::cargo_bin("ollama-rs");
-    let mut cmd = Command::new("unshare");
     // `--map-root-user` lets a user who is not root mount in the namespace too.
-    cmd.args([
-        "--map-root-user",
-        "--mount",
-        "--",
-        "sh",
-        "-c",
-        "mount --bind \"$1\" /etc/hosts && mount --bind \"$2\" /etc/nsswitch.conf \
-         && shift 2 && exec \"$@\"",
-        "sh",
-    ])
-    .arg(&hosts)
-    .arg(&nsswitch)
-    .arg(bin)
-    .args(["--connect-timeout", "5", "--timeout", "20"])
-    .args(args);
-    for var in [
-        "OLLAMA_API_KEY",
-        "OLLAMA_NOHISTORY",
-        "COMPLETE",
-        "CLICOLOR_FORCE",
-    ]
-    .into_iter()
-    .chain(TLS_AND_PROXY_VARS)
-    {
-        cmd.env_remove(var);
+    let mut cmd = Test::program("unshare")
+        .args(&[
+            "--map-root-user",
+            "--mount",
+            "--",
+            "sh",
+            "-c",
+            "mount --bind \"$1\" /etc/hosts && mount --bind \"$2\" /etc/nsswitch.conf \
+             && shift 2 && exec \"$@\"",
+            "sh",
+        ])
+        .arg(&hosts)
+        .arg(&nsswitch)
+        .arg(bin())
+        .args(&["--connect-timeout", "5", "--timeout", "20"])
+        .args(args);
+    for var in TLS_AND_PROXY_VARS {
+        cmd = cmd.env_remove(var);
     }
     let home = dir.join("home");
     let _ = std::fs::create_dir_all(&home);
-    cmd.env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("NO_COLOR", "1")
-        .env("TERM", "dumb")
-        .write_stdin("")
-        .timeout(HANG_GUARD);
-    Some(cmd)
-}
-
-/// Whether `unshare` can make a mount namespace here. As root (CI), it must.
-fn namespaces_work() -> bool {
-    let works = std::process::Command::new("unshare")
-        .args(["--map-root-user", "--mount", "true"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-    assert!(
-        works || !root,
-        "`unshare --map-root-user --mount` fails as root"
-    );
-    if !works {
-        eprintln!("skipped: `unshare` cannot make a mount namespace for this user");
-    }
-    works
+    Some(
+        cmd.env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data")),
+    )
 }
 
 fn targets(proxy: &TestProxy) -> Vec<String> {
@@ -487,8 +416,8 @@ fn http_proxy_variables_carry_requests_to_a_remote_host() {
         let Some(mut cmd) = private_hosts(dir.path(), &["--host", &host, "list"]) else {
             return;
         };
-        cmd.env(var, proxy.url());
-        lists_the_seeded_models(&ok(&run(cmd)));
+        cmd = cmd.env(var, proxy.url());
+        lists_the_seeded_models(cmd);
         assert_eq!(targets(&proxy), [format!("GET {host}/api/tags")], "{var}");
     }
     let tags = server.requests_to("/api/tags");
@@ -511,8 +440,8 @@ fn https_proxy_variables_tunnel_to_an_https_host() {
         else {
             return;
         };
-        cmd.env(var, proxy.url());
-        lists_the_seeded_models(&ok(&run(cmd)));
+        cmd = cmd.env(var, proxy.url());
+        lists_the_seeded_models(cmd);
         assert_eq!(targets(&proxy), [format!("CONNECT {REMOTE}:443")], "{var}");
     }
     // Through the tunnel, the certificate is still checked, for the name asked for.
@@ -520,8 +449,8 @@ fn https_proxy_variables_tunnel_to_an_https_host() {
     let Some(mut cmd) = private_hosts(dir.path(), &["--host", &host, "list"]) else {
         return;
     };
-    cmd.env("HTTPS_PROXY", proxy.url());
-    let stderr = failed(&run(cmd), 3);
+    cmd = cmd.env("HTTPS_PROXY", proxy.url());
+    let stderr = failed(cmd, 3);
     assert!(
         stderr.contains("the server's certificate is not trusted (unknown issuer)"),
         "{stderr}"
@@ -545,17 +474,18 @@ fn no_proxy_sends_a_host_direct() {
         let Some(mut cmd) = private_hosts(dir.path(), &["--host", &host, "list"]) else {
             return;
         };
-        cmd.env("HTTP_PROXY", proxy.url()).env(var, value);
-        lists_the_seeded_models(&ok(&run(cmd)));
+        cmd = cmd.env("HTTP_PROXY", proxy.url()).env(var, value);
+        lists_the_seeded_models(cmd);
         assert_eq!(targets(&proxy), Vec::<String>::new(), "{var}={value}");
     }
     // Another name in NO_PROXY leaves the proxy in the way.
     let Some(mut cmd) = private_hosts(dir.path(), &["--host", &host, "list"]) else {
         return;
     };
-    cmd.env("HTTP_PROXY", proxy.url())
+    cmd = cmd
+        .env("HTTP_PROXY", proxy.url())
         .env("NO_PROXY", "example.com");
-    lists_the_seeded_models(&ok(&run(cmd)));
+    lists_the_seeded_models(cmd);
     assert_eq!(targets(&proxy), [format!("GET {host}/api/tags")]);
     assert_eq!(server.requests_to("/api/tags").len(), 6);
 }
@@ -581,19 +511,19 @@ fn loopback_hosts_bypass_the_proxy() {
     ];
     match &relay_v4 {
         Some(r) => hosts.push(format!("http://{}", r.addr())),
-        None => eprintln!("127.0.0.2 cannot be bound here: not tested"),
+        None => skip("127.0.0.2 cannot be bound here: not tested"),
     }
     match &relay_v6 {
         Some(r) => hosts.push(format!("http://{}", r.addr())),
-        None => eprintln!("[::1] cannot be bound here: not tested"),
+        None => skip("[::1] cannot be bound here: not tested"),
     }
     for host in &hosts {
         let mut cmd = client();
         for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
-            cmd.env(var, proxy.url());
+            cmd = cmd.env(var, proxy.url());
         }
-        cmd.args(["--cacert", &ca, "--host", host, "list"]);
-        lists_the_seeded_models(&ok(&run(cmd)));
+        cmd = cmd.args(&["--cacert", &ca, "--host", host, "list"]);
+        lists_the_seeded_models(cmd);
     }
     assert_eq!(targets(&proxy), Vec::<String>::new());
     for relay in [&relay_v4, &relay_v6].into_iter().flatten() {
@@ -609,7 +539,7 @@ fn proxy_credentials_are_sent_to_the_proxy_and_never_shown() {
     let ca = path_arg(&tls.write_ca(dir.path()));
     let proxy = TestProxy::with_credentials(&server, Some(&tls), "me", "s3cret-pass");
     let basic = |user: &str, password: &str| {
-        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let token = b64(format!("{user}:{password}").as_bytes());
         format!("Basic {token}")
     };
     let http_host = format!("http://{REMOTE}:{}", server.port());
@@ -619,22 +549,22 @@ fn proxy_credentials_are_sent_to_the_proxy_and_never_shown() {
     let Some(mut cmd) = private_hosts(dir.path(), &["--host", &http_host, "list"]) else {
         return;
     };
-    cmd.env(
+    cmd = cmd.env(
         "HTTP_PROXY",
         proxy.url_with_credentials("me", "s3cret-pass"),
     );
-    lists_the_seeded_models(&ok(&run(cmd)));
+    lists_the_seeded_models(cmd);
     let Some(mut cmd) = private_hosts(
         dir.path(),
         &["--cacert", &ca, "--host", &https_host, "list"],
     ) else {
         return;
     };
-    cmd.env(
+    cmd = cmd.env(
         "HTTPS_PROXY",
         proxy.url_with_credentials("me", "s3cret-pass"),
     );
-    lists_the_seeded_models(&ok(&run(cmd)));
+    lists_the_seeded_models(cmd);
     let sent: Vec<Option<String>> = proxy
         .requests()
         .iter()
@@ -648,8 +578,8 @@ fn proxy_credentials_are_sent_to_the_proxy_and_never_shown() {
         else {
             return;
         };
-        cmd.env(var, proxy.url_with_credentials("me", "wr0ng-pass"));
-        let stderr = failed(&run(cmd), 5);
+        cmd = cmd.env(var, proxy.url_with_credentials("me", "wr0ng-pass"));
+        let stderr = failed(cmd, 5);
         assert!(
             stderr.ends_with(&format!(
                 "ollama-rs: hint: the proxy refused the credentials: give them as \
@@ -670,17 +600,13 @@ fn proxy_credentials_are_sent_to_the_proxy_and_never_shown() {
     );
 
     // A proxy that cannot be reached: the hint names it, without the credentials.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = closed_port();
     for (var, host) in [("HTTP_PROXY", &http_host), ("HTTPS_PROXY", &https_host)] {
         let Some(mut cmd) = private_hosts(dir.path(), &["--host", host, "list"]) else {
             return;
         };
-        cmd.env(var, format!("http://me:s3cret-pass@127.0.0.1:{closed}"));
-        let stderr = failed(&run(cmd), 3);
+        cmd = cmd.env(var, format!("http://me:s3cret-pass@127.0.0.1:{closed}"));
+        let stderr = failed(cmd, 3);
         assert!(
             stderr.ends_with(&format!(
                 "ollama-rs: hint: the connection goes through the proxy http://127.0.0.1:{closed} \

@@ -11,20 +11,18 @@
 //! tried inside an empty network namespace (`unshare -n`), where no DNS
 //! query can leave the machine.
 
-use std::process::{Command as StdCommand, Output};
+use std::process::Output;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use pretty_assertions::assert_eq;
 
-use crate::cases::cli::{self, stderr_of, stdout_of};
+use crate::harness::{bin, can_unshare, closed_port, stderr_of, stdout_of, Test};
 use ollama_test_server::{Fault, TestServer};
 
 /// Longest a run may take: the slowest case waits one second for a timeout.
+/// Generous, so that only a hang (a timeout not applied) fails it.
 const BOUND: Duration = Duration::from_secs(20);
-/// The kill switch of a run that hangs anyway.
-const GUARD: Duration = Duration::from_secs(60);
 
 /// One command of the matrix. In `args`, `MODEL` stands for the case's
 /// model (`tiny`, or a missing one) and `EMBED` for its embedding model.
@@ -382,43 +380,12 @@ fn args_of(cmd: &Cmd, model: &str) -> Vec<String> {
         .collect()
 }
 
-/// A port nothing listens on.
-fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("address").port()
-}
-
-/// Whether this machine lets a process start in an empty network namespace.
-/// As root (CI) it must: only a user without namespaces may skip the test.
-fn can_unshare_network() -> bool {
-    let works = StdCommand::new("unshare")
-        .args(["-n", "true"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let root = StdCommand::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-    assert!(works || !root, "`unshare -n` fails as root");
-    works
-}
-
 /// The binary inside an empty network namespace, with a clean environment.
-fn in_empty_network(args: &[String]) -> Command {
-    let home = cli::test_home();
-    let mut std_cmd = StdCommand::new("unshare");
-    std_cmd
+fn in_empty_network(args: &[String]) -> Test {
+    Test::program("unshare")
         .arg("-n")
-        .arg(assert_cmd::cargo::cargo_bin("ollama-rs"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("NO_COLOR", "1")
-        .env("TERM", "dumb");
-    let mut cmd = Command::from_std(std_cmd);
-    cmd.write_stdin("");
-    cmd
+        .arg(bin())
+        .args_from(args)
 }
 
 /// Checks what every run must show, whatever the fault.
@@ -475,10 +442,6 @@ fn check_run(what: &str, out: &Output, took: Duration, want: &Expect) {
 
 /// Runs every command the fault applies to; returns how many ran.
 fn check(case: Case) -> usize {
-    if matches!(case, Case::HostDoesNotResolve) && !can_unshare_network() {
-        eprintln!("skipped: `unshare -n` is not allowed here");
-        return 0;
-    }
     let mut ran = 0;
     for cmd in CMDS.iter().filter(|c| case.applies(c)) {
         let server = TestServer::start();
@@ -488,24 +451,16 @@ fn check(case: Case) -> usize {
             Case::ConnectionRefused => format!("http://127.0.0.1:{}", closed_port()),
             _ => server.url(),
         };
-        let mut run = match case {
+        let run = match case {
             Case::HostDoesNotResolve => {
                 let mut all = vec!["--host".to_string(), "http://ollama.invalid:11434".into()];
                 all.extend(args);
                 in_empty_network(&all)
             }
-            _ => {
-                let mut c = cli::bare();
-                c.env("OLLAMA_HOST", &url).args(&args);
-                c
-            }
+            _ => Test::new().env("OLLAMA_HOST", &url).args_from(&args),
         };
         let started = Instant::now();
-        let out = run
-            .env("RUST_BACKTRACE", "1")
-            .timeout(GUARD)
-            .output()
-            .expect("the binary runs");
+        let out = run.env("RUST_BACKTRACE", "1").output();
         let took = started.elapsed();
         let what = format!("{case:?} × `{}`", cmd.label());
         check_run(&what, &out, took, &case.expect(cmd, &url));
@@ -528,10 +483,10 @@ fn connection_refused() {
 
 #[test]
 fn host_name_that_does_not_resolve() {
-    let ran = check(Case::HostDoesNotResolve);
-    if can_unshare_network() {
-        assert_eq!(ran, CMDS.len());
+    if !can_unshare(&["-n"]) {
+        return;
     }
+    assert_eq!(check(Case::HostDoesNotResolve), CMDS.len());
 }
 
 #[test]
@@ -636,7 +591,7 @@ fn one_pretty_printed_object_for_a_stream_is_an_answer() {
             content_type: "application/json; charset=utf-8".into(),
             body: serde_json::to_string_pretty(&doc).unwrap().into_bytes(),
         });
-        let out = cli::ollama(&server).args(args).output().unwrap();
+        let out = Test::new().server(&server).args(args).output();
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
         assert_eq!(stdout_of(&out), stdout, "{args:?}");
     }

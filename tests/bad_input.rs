@@ -11,12 +11,9 @@
 //! command-line parser's own (`error: invalid value ...`) are clap's.
 
 use std::path::Path;
-use std::time::Duration;
 
-use crate::cases::cli::{self, stderr_of, stdout_of};
+use crate::harness::{stderr_of, stdout_of, Test};
 use ollama_test_server::TestServer;
-
-const GUARD: Duration = Duration::from_secs(60);
 
 /// Files the rows refer to, by their names in the run's folder.
 const FILES: &[(&str, &str)] = &[
@@ -465,12 +462,11 @@ fn every_bad_input_is_status_2_and_sends_nothing() {
     write_files(dir.path());
     let mut failures = Vec::new();
     for (args, says) in rows() {
-        let out = cli::ollama(&server)
+        let out = Test::new()
+            .server(&server)
             .current_dir(dir.path())
-            .args(&args)
-            .timeout(GUARD)
-            .output()
-            .expect("the binary runs");
+            .args_from(&args)
+            .output();
         let stderr = stderr_of(&out);
         let stdout = stdout_of(&out);
         let mut wrong = Vec::new();
