@@ -159,6 +159,9 @@ pub enum Fault {
     /// Send `after_lines` lines, pause `for_ms`, then send the rest (also delays single documents
     /// when `after_lines` is 0).
     Stall { after_lines: usize, for_ms: u64 },
+    /// Pause `every_ms` before each line: a stream that keeps sending, slowly (a single document
+    /// is one line, so it is delayed once).
+    SlowLines { every_ms: u64 },
     /// Send `after_lines` lines, then `{"error":message}` and end the stream (status 200). Single
     /// documents are unaffected.
     ErrorMidStream { after_lines: usize, message: String },
