@@ -12,8 +12,9 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use futures_util::Stream;
+use ollama_rs::__internals::{decode_line, Decoder, DEFAULT_MAX_LINE};
 use ollama_rs::modelfile::{self, Instruction, Modelfile};
-use ollama_rs::ndjson::{decode_line, Decoder, ResponseStream, DEFAULT_MAX_LINE};
+use ollama_rs::ResponseStream;
 use ollama_rs::{ChatResponse, GenerateResponse, Host, ProgressResponse};
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -19,7 +19,7 @@ use ollama_rs::modelfile::{self, ModelfileParts};
 use self::files::{
     blob_names, expand_home, looks_like_path, resolve_local_path, select_model_files,
 };
-use ollama_rs::options::{option_spec, parse_option_value, OptionKind};
+use ollama_rs::OptionKind;
 use ollama_rs::{BlobProgress, Client, CreateRequest, License, Message, Options, Role};
 use serde_json::Value;
 
@@ -192,7 +192,7 @@ fn apply_flags(parts: &mut ModelfileParts, a: &CreateArgs) -> Result<()> {
             .split_once('=')
             .ok_or_else(|| usage(format!("parameter `{pair}` must look like KEY=VALUE")))?;
         let k = k.trim();
-        match option_spec(k) {
+        match Options::spec(k) {
             None => {
                 return Err(usage(format!(
                     "unknown parameter '{k}' (valid parameters: {})",
@@ -208,8 +208,8 @@ fn apply_flags(parts: &mut ModelfileParts, a: &CreateArgs) -> Result<()> {
             }
             Some(_) => {}
         }
-        let typed = parse_option_value(k, v).map_err(|e| usage(e.to_string()))?;
-        let is_list = option_spec(k).is_some_and(|s| s.kind == OptionKind::StringList);
+        let typed = Options::parse_value(k, v).map_err(|e| usage(e.to_string()))?;
+        let is_list = Options::spec(k).is_some_and(|s| s.kind == OptionKind::StringList);
         match (from_flags.get_mut(k), typed) {
             (Some(Value::Array(list)), Value::Array(more)) if is_list => list.extend(more),
             (_, typed) => {
@@ -311,7 +311,7 @@ pub async fn create(a: CreateArgs, client: &Client, ui: &Ui) -> Result<ExitCode>
         .map(|(role, text)| {
             let role: Role = role
                 .parse()
-                .map_err(|e: ollama_rs::types::ParseError| usage(e.to_string()))?;
+                .map_err(|e: ollama_rs::ParseError| usage(e.to_string()))?;
             Ok(Message::new(role, text.as_str()))
         })
         .collect::<Result<Vec<_>>>()?;

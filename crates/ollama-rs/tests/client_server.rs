@@ -614,7 +614,7 @@ async fn create_blob_uploads_once_and_streams_the_file() {
     let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(&path, &data).unwrap();
     let digest = c.create_blob(&path).await.unwrap();
-    let want = ollama_rs::digest::sha256_file(&path, |_| {}).unwrap();
+    let want = ollama_rs::__internals::sha256_file(&path, |_| {}).unwrap();
     assert_eq!(digest, want);
     assert!(server.has_blob(&digest));
     let posts = server
