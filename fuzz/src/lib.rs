@@ -2,7 +2,7 @@
 //!
 //! Each `check_*` function takes the raw fuzzer input and panics when a
 //! property does not hold. The fuzz targets in `fuzz_targets/` call them, and
-//! the crate's own test suite (`tests/cases/fuzz_seeds.rs`, which includes
+//! the crate's own test suite (`crates/ollama-rs/tests/api/fuzz_seeds.rs`, which includes
 //! this file as a module) replays the committed seeds and regression inputs
 //! through them on the stable toolchain, without a fuzzer.
 
