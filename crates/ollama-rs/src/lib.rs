@@ -34,7 +34,7 @@
 //! | `rustls-tls` | yes | HTTPS with [rustls](https://docs.rs/rustls), trusting the system's certificate store (same as `rustls-tls-native-roots`). [`Error::tls_problem`] says why a certificate was refused. |
 //! | `rustls-tls-native-roots` | no | HTTPS with rustls and the system's certificate store. |
 //! | `rustls-tls-webpki-roots` | no | HTTPS with rustls and Mozilla's root certificates compiled in (for systems without a certificate store, such as minimal containers). |
-//! | `native-tls` | no | HTTPS with the platform's TLS library (OpenSSL on Linux: needs its development files to build). [`Error::tls_problem`] is always `None` with it alone. |
+//! | `native-tls` | no | HTTPS with the platform's TLS library (OpenSSL on Linux: needs its development files to build). [`Error::tls_problem`] is always `None` when it is in use. |
 //! | `http2` | yes | HTTP/2, when a server (or a proxy in front of it) offers it over HTTPS. |
 //! | `socks` | no | SOCKS5 proxies in `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` (`socks5://`, `socks5h://`). |
 //!
@@ -42,7 +42,8 @@
 //! servers; a client for an `https://` host then fails to build with
 //! [`Error::InvalidRequest`] naming the features to enable.
 //! [`ClientBuilder::add_root_certificate`] exists only with a TLS feature.
-//! With several TLS features, rustls is used.
+//! With both `native-tls` and a rustls feature, reqwest picks native-tls
+//! (its own rule); to build without rustls, turn the default features off.
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
