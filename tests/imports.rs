@@ -15,14 +15,6 @@ use std::path::{Path, PathBuf};
 
 use syn::visit::Visit;
 
-/// Edges of a cycle that is known and being removed, as (from, to) module
-/// paths of the library. Each is ignored by [`the_library_has_no_import_cycle`].
-///
-/// `embeddings` calls `client::decode_document`, while `client` uses
-/// `embeddings::EmbedReader`: the function is moving out of `client`, and
-/// this entry goes with it.
-const KNOWN_LIBRARY_EDGES_BEING_REMOVED: &[(&str, &str)] = &[("embeddings", "client")];
-
 /// A module's path from the crate root, e.g. `["repl", "editor"]`.
 type ModPath = Vec<String>;
 
@@ -255,20 +247,9 @@ fn find_cycle(g: &BTreeMap<ModPath, BTreeSet<ModPath>>) -> Option<Vec<String>> {
     None
 }
 
-/// Fails naming a cycle of the crate under `src`, leaving out `allowed`
-/// edges (each of which must still be there).
-fn assert_no_cycle(src: &Path, allowed: &[(&str, &str)]) {
-    let mut g = graph(src);
-    for (from, to) in allowed {
-        let split = |s: &str| s.split("::").map(str::to_string).collect::<ModPath>();
-        let removed = g
-            .get_mut(&split(from))
-            .is_some_and(|set| set.remove(&split(to)));
-        assert!(
-            removed,
-            "{from} no longer imports {to}: take the edge out of the list of known ones"
-        );
-    }
+/// Fails naming a cycle of the crate under `src`.
+fn assert_no_cycle(src: &Path) {
+    let g = graph(src);
     if let Some(cycle) = find_cycle(&g) {
         panic!(
             "modules of {} import each other in a circle: {}",
@@ -280,13 +261,13 @@ fn assert_no_cycle(src: &Path, allowed: &[(&str, &str)]) {
 
 #[test]
 fn the_command_line_has_no_import_cycle() {
-    assert_no_cycle(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &[]);
+    assert_no_cycle(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
 }
 
 #[test]
 fn the_library_has_no_import_cycle() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/ollama-rs/src");
-    assert_no_cycle(&src, KNOWN_LIBRARY_EDGES_BEING_REMOVED);
+    assert_no_cycle(&src);
 }
 
 #[test]

@@ -178,16 +178,11 @@ fn create_after_an_interrupted_upload_sends_only_what_is_missing() {
 fn create_reports_a_digest_mismatch() {
     // The file changes between hashing and uploading: the server computes
     // another digest than the one in the upload's path, and refuses it.
-    // The first blob request is held long enough (seconds, for a loaded
-    // machine) for the test to change the file once hashing is done.
+    // The first blob request (the `HEAD` asking whether the server has
+    // it) is held long enough (seconds, for a loaded machine) for the test
+    // to change the file once hashing is done, before the upload reads it.
     let server = TestServer::start_empty();
-    server.set_fault_once(
-        "/api/blobs/",
-        Fault::Stall {
-            after_lines: 0,
-            for_ms: 5_000,
-        },
-    );
+    server.set_fault_once("/api/blobs/", Fault::Delay { ms: 5_000 });
     let dir = Dir::new();
     let weights = gguf("llama", 1);
     let file = dir.write("model.gguf", &weights);

@@ -2,7 +2,7 @@
 //!
 //! Each `check_*` function takes the raw fuzzer input and panics when a
 //! property does not hold. The fuzz targets in `fuzz_targets/` call them, and
-//! the crate's own test suite (`tests/cases/fuzz_seeds.rs`, which includes
+//! the crate's own test suite (`crates/ollama-rs/tests/api/fuzz_seeds.rs`, which includes
 //! this file as a module) replays the committed seeds and regression inputs
 //! through them on the stable toolchain, without a fuzzer.
 
@@ -12,8 +12,9 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use futures_util::Stream;
+use ollama_rs::__internals::{decode_line, Decoder, DEFAULT_MAX_LINE};
 use ollama_rs::modelfile::{self, Instruction, Modelfile};
-use ollama_rs::ndjson::{decode_line, Decoder, ResponseStream, DEFAULT_MAX_LINE};
+use ollama_rs::ResponseStream;
 use ollama_rs::{ChatResponse, GenerateResponse, Host, ProgressResponse};
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -228,7 +228,7 @@ pub async fn create(a: CreateArgs, client: &Client, settings: &Settings) -> Resu
         .map(|(role, text)| {
             let role: Role = role
                 .parse()
-                .map_err(|e: ollama_rs::types::ParseError| usage(e.to_string()))?;
+                .map_err(|e: ollama_rs::ParseError| usage(e.to_string()))?;
             Ok(Message::new(role, text.as_str()))
         })
         .collect::<Result<Vec<_>>>()?;

@@ -417,7 +417,7 @@ pub fn candidates(line: &str, start: usize, kind: Complete) -> Vec<String> {
             }
         }
         Complete::Options => pick(
-            &mut ollama_rs::options::OPTIONS
+            &mut ollama_rs::Options::KNOWN
                 .iter()
                 .filter(|o| !o.deprecated)
                 .map(|o| o.name),

@@ -351,7 +351,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
 /// `/set parameter` without a value: the options from the table.
 pub(super) fn parameter_usage() -> String {
     let mut s = String::from("Available Parameters:\n");
-    for o in ollama_rs::options::OPTIONS.iter().filter(|o| !o.deprecated) {
+    for o in ollama_rs::Options::KNOWN.iter().filter(|o| !o.deprecated) {
         let arg = format!("<{}>", o.kind.describe());
         let arg = if o.name == "stop" {
             format!("{arg} {arg} ...")

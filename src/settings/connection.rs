@@ -157,7 +157,7 @@ fn secrets(g: &GlobalArgs, api_key: Option<&str>) -> Vec<String> {
         let Some((name, value)) = h.split_once(':') else {
             continue;
         };
-        if ollama_rs::is_credential_header(name) {
+        if ollama_rs::headers::is_credential_header(name) {
             let value = value.trim();
             out.push(value.to_string());
             if let Some((_scheme, token)) = value.split_once(' ') {

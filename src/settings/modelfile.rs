@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use ollama_rs::modelfile::{self, ModelfileParts};
-use ollama_rs::options::{option_spec, parse_option_value, OptionKind};
+use ollama_rs::{OptionKind, Options};
 use serde_json::Value;
 
 use crate::cli::CreateArgs;
@@ -78,7 +78,7 @@ fn apply_flags(parts: &mut ModelfileParts, a: &CreateArgs) -> Result<()> {
             .split_once('=')
             .ok_or_else(|| usage(format!("parameter `{pair}` must look like KEY=VALUE")))?;
         let k = k.trim();
-        match option_spec(k) {
+        match Options::spec(k) {
             None => {
                 return Err(usage(format!(
                     "unknown parameter '{k}' (valid parameters: {})",
@@ -94,8 +94,8 @@ fn apply_flags(parts: &mut ModelfileParts, a: &CreateArgs) -> Result<()> {
             }
             Some(_) => {}
         }
-        let typed = parse_option_value(k, v).map_err(|e| usage(e.to_string()))?;
-        let is_list = option_spec(k).is_some_and(|s| s.kind == OptionKind::StringList);
+        let typed = Options::parse_value(k, v).map_err(|e| usage(e.to_string()))?;
+        let is_list = Options::spec(k).is_some_and(|s| s.kind == OptionKind::StringList);
         match (from_flags.get_mut(k), typed) {
             (Some(Value::Array(list)), Value::Array(more)) if is_list => list.extend(more),
             (_, typed) => {

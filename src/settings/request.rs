@@ -36,13 +36,13 @@ pub fn parse_options(pairs: &[String]) -> Result<Option<Options>> {
             .split_once('=')
             .ok_or_else(|| usage(format!("option `{pair}` must look like KEY=VALUE")))?;
         o.set_str(k.trim(), v).map_err(|e| {
-            let valid: Vec<&str> = ollama_rs::options::OPTIONS
+            let valid: Vec<&str> = ollama_rs::Options::KNOWN
                 .iter()
                 .filter(|s| !s.deprecated)
                 .map(|s| s.name)
                 .collect();
             match e {
-                ollama_rs::options::OptionError::Unknown(_) => {
+                ollama_rs::OptionError::Unknown(_) => {
                     usage(format!("{e} (valid: {})", valid.join(", ")))
                 }
                 _ => usage(e.to_string()),

@@ -6,8 +6,9 @@
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use futures_util::StreamExt;
-use ollama_rs::ndjson::{Decoder, ResponseStream, DEFAULT_MAX_LINE};
+use ollama_rs::__internals::{Decoder, DEFAULT_MAX_LINE};
 use ollama_rs::GenerateResponse;
+use ollama_rs::ResponseStream;
 
 const WORDS: &[&str] = &[
     " The", " quick", " brown", " fox", " jumps", " over", " the", " lazy", " dog", ",", " and",

@@ -1,9 +1,10 @@
 //! Parsing whole responses: an embed response (the largest document the API sends) and a model
-//! list, through the crate's document path against `serde_json::from_slice`.
+//! list, through the crate's document path against `serde_json::from_slice`; and the stream lines
+//! of generate and chat (a token line and the last line, with the metrics), the per-token path.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ollama_rs::ndjson::decode_line;
-use ollama_rs::{EmbedResponse, ListResponse};
+use ollama_rs::__internals::decode_line;
+use ollama_rs::{ChatResponse, EmbedResponse, GenerateResponse, ListResponse};
 
 /// An embed response of `inputs` vectors of `dims` values, formatted as Ollama does.
 fn embed_body(inputs: usize, dims: usize) -> Vec<u8> {
@@ -66,6 +67,25 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("decode_line", |b| {
         b.iter(|| decode_line::<ListResponse>(&list).expect("valid"))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("parse_stream_lines");
+    let token_generate: &[u8] = br#"{"model":"llama3.2","created_at":"2025-06-01T12:00:00.123456789Z","response":" quick","done":false}"#;
+    let last_generate: &[u8] = br#"{"model":"llama3.2","created_at":"2025-06-01T12:00:00.123456789Z","response":"","done":true,"done_reason":"stop","context":[1,2,3],"total_duration":4883583458,"load_duration":1334875,"prompt_eval_count":26,"prompt_eval_duration":342546000,"eval_count":282,"eval_duration":4535599000}"#;
+    let token_chat: &[u8] = br#"{"model":"llama3.2","created_at":"2025-06-01T12:00:00.123456789Z","message":{"role":"assistant","content":" quick"},"done":false}"#;
+    let last_chat: &[u8] = br#"{"model":"llama3.2","created_at":"2025-06-01T12:00:00.123456789Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":4883583458,"load_duration":1334875,"prompt_eval_count":26,"prompt_eval_duration":342546000,"eval_count":282,"eval_duration":4535599000}"#;
+    g.bench_function("generate_token", |b| {
+        b.iter(|| decode_line::<GenerateResponse>(token_generate).expect("valid"))
+    });
+    g.bench_function("generate_last", |b| {
+        b.iter(|| decode_line::<GenerateResponse>(last_generate).expect("valid"))
+    });
+    g.bench_function("chat_token", |b| {
+        b.iter(|| decode_line::<ChatResponse>(token_chat).expect("valid"))
+    });
+    g.bench_function("chat_last", |b| {
+        b.iter(|| decode_line::<ChatResponse>(last_chat).expect("valid"))
     });
     g.finish();
 }

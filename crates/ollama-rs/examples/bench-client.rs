@@ -157,6 +157,6 @@ async fn blob(url: &str, file: &str) -> Result<serde_json::Value> {
 
 fn hash(file: &str) -> Result<serde_json::Value> {
     let start = Instant::now();
-    let digest = ollama_rs::digest::sha256_file(std::path::Path::new(file), |_| {})?;
+    let digest = ollama_rs::__internals::sha256_file(std::path::Path::new(file), |_| {})?;
     Ok(json!({"digest": digest, "seconds": start.elapsed().as_secs_f64()}))
 }

@@ -32,7 +32,7 @@ use crate::types::*;
 /// A blocking client for one Ollama server. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: crate::Client,
+    inner: crate::client::Client,
     rt: Arc<tokio::runtime::Runtime>,
 }
 
@@ -85,12 +85,12 @@ impl Client {
     /// A client for the server named by `OLLAMA_HOST` (default
     /// `http://127.0.0.1:11434`), with no timeout.
     pub fn new() -> Result<Client> {
-        Client::from_builder(crate::Client::builder())
+        Client::from_builder(crate::client::Client::builder())
     }
 
     /// A client for the given host, in any form `OLLAMA_HOST` accepts.
     pub fn with_host(host: impl Into<String>) -> Result<Client> {
-        Client::from_builder(crate::Client::builder().host(host))
+        Client::from_builder(crate::client::Client::builder().host(host))
     }
 
     /// A client with the settings of an async [`ClientBuilder`].
@@ -110,7 +110,7 @@ impl Client {
     }
 
     /// The async client this one drives.
-    pub fn as_async(&self) -> &crate::Client {
+    pub fn as_async(&self) -> &crate::client::Client {
         &self.inner
     }
 

@@ -17,19 +17,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::headers::{is_credential_header, user_agent};
 use crate::host::{Host, HostError};
-use crate::ndjson::{self, ResponseStream};
+use crate::ndjson::{self, decode_document, ResponseStream};
 use crate::types::*;
-
-/// The `User-Agent` this crate sends: `ollama-rs/<version> (<arch> <os>)`.
-pub fn user_agent() -> String {
-    format!(
-        "ollama-rs/{} ({} {})",
-        env!("CARGO_PKG_VERSION"),
-        std::env::consts::ARCH,
-        std::env::consts::OS
-    )
-}
 
 /// An asynchronous client for one Ollama server.
 ///
@@ -98,6 +89,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     max_line: usize,
     api_key: Option<String>,
+    #[cfg(feature = "__tls")]
     root_certificates: Vec<reqwest::Certificate>,
     reuse_connections: bool,
 }
@@ -116,6 +108,7 @@ impl Default for ClientBuilder {
             api_key: std::env::var("OLLAMA_API_KEY")
                 .ok()
                 .filter(|k| !k.is_empty()),
+            #[cfg(feature = "__tls")]
             root_certificates: Vec::new(),
             reuse_connections: true,
         }
@@ -128,8 +121,8 @@ impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let host = self.host.as_deref().map(crate::host::redact_userinfo);
         let headers: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
-        f.debug_struct("ClientBuilder")
-            .field("host", &host)
+        let mut d = f.debug_struct("ClientBuilder");
+        d.field("host", &host)
             .field("headers", &headers)
             .field("timeout", &self.timeout)
             .field("read_timeout", &self.read_timeout)
@@ -137,9 +130,10 @@ impl std::fmt::Debug for ClientBuilder {
             .field("follow_redirects", &self.follow_redirects)
             .field("http", &self.http.is_some())
             .field("max_line", &self.max_line)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("root_certificates", &self.root_certificates.len())
-            .finish()
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"));
+        #[cfg(feature = "__tls")]
+        d.field("root_certificates", &self.root_certificates.len());
+        d.finish()
     }
 }
 
@@ -192,7 +186,7 @@ impl ClientBuilder {
     /// instead of building one; [`timeout`](Self::timeout),
     /// [`connect_timeout`](Self::connect_timeout),
     /// [`follow_redirects`](Self::follow_redirects) and
-    /// [`add_root_certificate`](Self::add_root_certificate) are then not used.
+    /// `add_root_certificate` are then not used.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -217,6 +211,10 @@ impl ClientBuilder {
     /// [`reqwest::Certificate::from_pem_bundle`] reads from it. The server's
     /// certificate is always checked; a refusal is an [`Error::Connect`]
     /// whose [`tls_problem`](Error::tls_problem) says why.
+    ///
+    /// Only with a TLS feature (`rustls-tls*` or `native-tls`).
+    #[cfg(feature = "__tls")]
+    #[cfg_attr(docsrs, doc(cfg(any(feature = "rustls-tls", feature = "native-tls"))))]
     pub fn add_root_certificate(mut self, cert: reqwest::Certificate) -> Self {
         self.root_certificates.push(cert);
         self
@@ -243,6 +241,13 @@ impl ClientBuilder {
             None => Host::from_env(),
         }
         .map_err(|e: HostError| Error::InvalidRequest(e.to_string()))?;
+        #[cfg(not(feature = "__tls"))]
+        if self.http.is_none() && host.base_url().starts_with("https:") {
+            return Err(Error::InvalidRequest(format!(
+                "cannot connect to {host}: this build of ollama-rs has no TLS support \
+                 (enable its feature `rustls-tls` or `native-tls`)"
+            )));
+        }
 
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -294,6 +299,7 @@ impl ClientBuilder {
                 if let Some(t) = self.connect_timeout {
                     b = b.connect_timeout(t);
                 }
+                #[cfg(feature = "__tls")]
                 for cert in self.root_certificates {
                     b = b.add_root_certificate(cert);
                 }
@@ -362,17 +368,6 @@ fn redirect_policy(credential_headers: bool) -> reqwest::redirect::Policy {
             attempt.follow()
         }
     })
-}
-
-/// Whether a header's name suggests that its value is a credential
-/// (`X-Api-Key`, `X-Auth-Token`, `Cookie`, ...): its name holds `auth`,
-/// `key`, `token`, `secret`, `cookie`, `pass` or `session`, in any case.
-pub fn is_credential_header(name: &str) -> bool {
-    const PARTS: [&str; 7] = [
-        "auth", "key", "token", "secret", "cookie", "pass", "session",
-    ];
-    let name = name.trim().to_ascii_lowercase();
-    PARTS.iter().any(|p| name.contains(p))
 }
 
 /// A URL without its user name and password, for messages.
@@ -832,18 +827,6 @@ pub enum BlobProgress {
     },
 }
 
-impl From<&str> for ShowRequest {
-    fn from(model: &str) -> Self {
-        ShowRequest::new(model)
-    }
-}
-
-impl From<String> for ShowRequest {
-    fn from(model: String) -> Self {
-        ShowRequest::new(model)
-    }
-}
-
 fn to_json<B: Serialize>(body: &B) -> Result<Vec<u8>> {
     serde_json::to_vec(body)
         .map_err(|e| Error::InvalidRequest(format!("could not encode the request: {e}")))
@@ -868,30 +851,6 @@ fn error_message(status: StatusCode, body: &[u8]) -> String {
         status.canonical_reason().unwrap_or("error").to_lowercase()
     } else {
         text.chars().take(1000).collect()
-    }
-}
-
-/// Decodes a single-document answer.
-pub(crate) fn decode_document<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    // A stream that fails after it started keeps status 200 and ends
-    // with an error line, even when a single document was asked for.
-    match ndjson::decode_line::<T>(body) {
-        Ok(Some(v)) => Ok(v),
-        Ok(None) => Err(Error::decode("the body is empty", body)),
-        Err(e @ Error::Decode { .. }) => Err(last_line_error(body).unwrap_or(e)),
-        Err(e) => Err(e),
-    }
-}
-
-/// The `error` of the last line of an NDJSON body, if it is an error line.
-fn last_line_error(body: &[u8]) -> Option<Error> {
-    let last = body
-        .split(|b| *b == b'\n')
-        .rev()
-        .find(|l| !l.iter().all(u8::is_ascii_whitespace))?;
-    match ndjson::decode_line::<serde_json::Value>(last) {
-        Err(e @ Error::Stream { .. }) => Some(e),
-        _ => None,
     }
 }
 

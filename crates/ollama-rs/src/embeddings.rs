@@ -113,7 +113,7 @@ impl EmbedReader {
             return Err(invalid("the body ended inside the vectors", &self.carry));
         }
         let vectors = std::mem::take(&mut self.vectors);
-        let mut response: EmbedResponse = crate::client::decode_document(&self.outer)?;
+        let mut response: EmbedResponse = crate::ndjson::decode_document(&self.outer)?;
         if self.seen {
             response.embeddings = vectors;
         }
@@ -436,7 +436,7 @@ mod tests {
     }
 
     fn serde(body: &str) -> Result<EmbedResponse> {
-        crate::client::decode_document(body.as_bytes())
+        crate::ndjson::decode_document(body.as_bytes())
     }
 
     const BODIES: &[&str] = &[

@@ -158,7 +158,9 @@ impl Error {
 
     /// Why the TLS handshake with the server failed, when that is why an
     /// [`Error::Connect`] could not connect: most often a certificate this
-    /// client does not trust. `None` for any other error.
+    /// client does not trust. `None` for any other error, and always `None`
+    /// without the rustls backend (features `rustls-tls*`), which is the one
+    /// whose errors this reads.
     ///
     /// ```no_run
     /// # async fn demo(client: ollama_rs::Client) {
@@ -173,9 +175,13 @@ impl Error {
         if !matches!(self, Error::Connect { .. }) {
             return None;
         }
-        self.http_causes()
+        #[cfg(feature = "__rustls")]
+        return self
+            .http_causes()
             .find_map(rustls_error_in)
-            .map(TlsProblem::from_rustls)
+            .map(TlsProblem::from_rustls);
+        #[cfg(not(feature = "__rustls"))]
+        None
     }
 
     /// Whether this is an [`Error::Connect`] because the server's host name
@@ -227,6 +233,7 @@ impl Error {
     }
 }
 
+#[cfg(feature = "__rustls")]
 /// The TLS layer's error in `e`: either `e` itself or, as the handshake
 /// reports it, the error inside an `io::Error`, maybe inside another one
 /// (an `io::Error`'s own `source` skips what it wraps).
@@ -269,6 +276,7 @@ pub enum TlsProblem {
     Handshake(String),
 }
 
+#[cfg(feature = "__rustls")]
 impl TlsProblem {
     fn from_rustls(e: &rustls::Error) -> TlsProblem {
         use rustls::{CertificateError as C, Error as E, InvalidMessage as M};
@@ -302,6 +310,7 @@ impl TlsProblem {
 
 /// A name as the TLS layer lists a certificate's names (`DnsName("a.b")`,
 /// `IpAddress(1.2.3.4)`), without the wrapping.
+#[cfg(feature = "__rustls")]
 fn plain_name(listed: &str) -> String {
     let name = listed
         .strip_prefix("DnsName(\"")
@@ -419,6 +428,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "__rustls")]
     fn certificate_names_lose_their_wrapping() {
         assert_eq!(plain_name("DnsName(\"other.internal\")"), "other.internal");
         assert_eq!(plain_name("IpAddress(127.0.0.1)"), "127.0.0.1");
@@ -426,6 +436,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "__rustls")]
     fn tls_problems_are_found_inside_nested_io_errors() {
         use std::io;
         let rustls_error =

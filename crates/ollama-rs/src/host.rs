@@ -19,7 +19,7 @@ use std::fmt;
 use percent_encoding::percent_decode_str;
 
 /// The default port of an Ollama server.
-pub const DEFAULT_PORT: u16 = 11434;
+const DEFAULT_PORT: u16 = 11434;
 
 /// A resolved Ollama host.
 #[derive(Clone, PartialEq, Eq)]

@@ -9,7 +9,8 @@
 //! unbounded memory, and a line `{"error": "..."}` becomes [`Error::Stream`].
 //!
 //! [`Decoder`] is the push-style core; [`ResponseStream`] adapts it to a byte
-//! stream from the HTTP layer.
+//! stream from the HTTP layer; `decode_document` reads a single-document
+//! answer, which may also end with an error line.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
@@ -251,7 +252,10 @@ impl<T> std::fmt::Debug for ResponseStream<T> {
 }
 
 impl<T: DeserializeOwned> ResponseStream<T> {
-    /// Decodes a stream of byte chunks.
+    /// Decodes a stream of byte chunks: an NDJSON body read some other way
+    /// than through the [`Client`](crate::Client), with lines of at most
+    /// `max_line` bytes (the client's default is 8,000,000, see
+    /// [`ClientBuilder::max_line_bytes`](crate::ClientBuilder::max_line_bytes)).
     pub fn new(body: impl Stream<Item = Result<Bytes>> + Send + 'static, max_line: usize) -> Self {
         ResponseStream {
             body: Box::pin(body),
@@ -386,6 +390,30 @@ impl<T: DeserializeOwned> Stream for ResponseStream<T> {
                 }
             }
         }
+    }
+}
+
+/// Decodes a single-document answer.
+pub(crate) fn decode_document<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    // A stream that fails after it started keeps status 200 and ends
+    // with an error line, even when a single document was asked for.
+    match decode_line::<T>(body) {
+        Ok(Some(v)) => Ok(v),
+        Ok(None) => Err(Error::decode("the body is empty", body)),
+        Err(e @ Error::Decode { .. }) => Err(last_line_error(body).unwrap_or(e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The `error` of the last line of an NDJSON body, if it is an error line.
+fn last_line_error(body: &[u8]) -> Option<Error> {
+    let last = body
+        .split(|b| *b == b'\n')
+        .rev()
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))?;
+    match decode_line::<serde_json::Value>(last) {
+        Err(e @ Error::Stream { .. }) => Some(e),
+        _ => None,
     }
 }
 

@@ -3,9 +3,10 @@
 //!
 //! [`Options`] has a typed field for every option the server documents, and
 //! the options the Python client still declares, plus [`Options::extra`] for
-//! keys this crate does not know. [`OPTIONS`] lists every known key with its
-//! [`OptionKind`]; the command line and the Modelfile parser type their text
-//! values through [`parse_option_value`], so one table serves both.
+//! keys this crate does not know. [`Options::KNOWN`] lists every known key
+//! with its [`OptionKind`], and [`Options::parse_value`] types a text value
+//! by it: the Modelfile parser and the command line both type their text
+//! through it, so one table serves every reader of `key value` text.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -35,7 +36,7 @@ impl OptionKind {
     }
 }
 
-/// One known option.
+/// One known option: an entry of [`Options::KNOWN`].
 #[derive(Debug, Clone, Copy)]
 pub struct OptionSpec {
     /// The key, as sent.
@@ -56,7 +57,7 @@ const fn spec(name: &'static str, kind: OptionKind, deprecated: bool) -> OptionS
 }
 
 /// Every option key this crate knows, in the order of the reference.
-pub const OPTIONS: &[OptionSpec] = &[
+const OPTIONS: &[OptionSpec] = &[
     spec("num_ctx", OptionKind::Int, false),
     spec("num_batch", OptionKind::Int, false),
     spec("num_gpu", OptionKind::Int, false),
@@ -92,7 +93,7 @@ pub const OPTIONS: &[OptionSpec] = &[
 ];
 
 /// Looks up a known option by key.
-pub fn option_spec(name: &str) -> Option<&'static OptionSpec> {
+fn option_spec(name: &str) -> Option<&'static OptionSpec> {
     OPTIONS.iter().find(|o| o.name == name)
 }
 
@@ -114,11 +115,8 @@ pub enum OptionError {
     },
 }
 
-/// Types a textual value for a known option: `"0.7"` for `temperature`
-/// becomes the number 0.7, `"true"` for `use_mmap` the boolean. A
-/// [`OptionKind::StringList`] value becomes a one-element list; callers that
-/// see the key again append to it.
-pub fn parse_option_value(name: &str, value: &str) -> Result<Value, OptionError> {
+/// See [`Options::parse_value`].
+fn parse_option_value(name: &str, value: &str) -> Result<Value, OptionError> {
     let spec = option_spec(name).ok_or_else(|| OptionError::Unknown(name.to_string()))?;
     let bad = || OptionError::BadValue {
         name: name.to_string(),
@@ -266,6 +264,44 @@ pub struct Options {
 }
 
 impl Options {
+    /// Every option key this crate knows, with its type, in the order of the
+    /// API reference; deprecated keys (which current servers ignore) are
+    /// marked so.
+    ///
+    /// ```
+    /// use ollama_rs::{OptionKind, Options};
+    /// let current: Vec<&str> = Options::KNOWN
+    ///     .iter()
+    ///     .filter(|o| !o.deprecated)
+    ///     .map(|o| o.name)
+    ///     .collect();
+    /// assert!(current.contains(&"temperature"));
+    /// assert_eq!(Options::spec("stop").unwrap().kind, OptionKind::StringList);
+    /// ```
+    pub const KNOWN: &'static [OptionSpec] = OPTIONS;
+
+    /// The entry of [`Options::KNOWN`] for a key, if the key is known.
+    pub fn spec(key: &str) -> Option<&'static OptionSpec> {
+        option_spec(key)
+    }
+
+    /// Types a text value for a known key, as a Modelfile's `PARAMETER` or a
+    /// command line's `key=value` gives it: `"0.7"` for `temperature`
+    /// becomes the number 0.7, `"true"` for `use_mmap` the boolean, and a
+    /// [`OptionKind::StringList`] value (`stop`) a one-element list (a
+    /// caller that sees the key again appends to it). An unknown key is
+    /// [`OptionError::Unknown`].
+    ///
+    /// ```
+    /// use ollama_rs::Options;
+    /// assert_eq!(Options::parse_value("num_ctx", "4096").unwrap(), 4096);
+    /// assert_eq!(Options::parse_value("stop", "END").unwrap(), serde_json::json!(["END"]));
+    /// assert!(Options::parse_value("num_ctx", "big").is_err());
+    /// ```
+    pub fn parse_value(key: &str, text: &str) -> Result<Value, OptionError> {
+        parse_option_value(key, text)
+    }
+
     /// Sets one option from a JSON value, by key. Known keys must have the
     /// right type; unknown keys go to [`Options::extra`]. For `stop`, a
     /// string or list is appended to the stop sequences already set.
@@ -301,7 +337,7 @@ impl Options {
         Ok(())
     }
 
-    /// Sets one option from text, typed by [`parse_option_value`]. Unknown
+    /// Sets one option from text, typed by [`Options::parse_value`]. Unknown
     /// keys are refused.
     pub fn set_str(&mut self, name: &str, value: &str) -> Result<(), OptionError> {
         let v = parse_option_value(name, value)?;

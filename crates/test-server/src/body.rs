@@ -225,6 +225,9 @@ pub(crate) fn render(reply: Reply, fault: Option<&Fault>) -> Response<Body> {
             }) if lines_sent == *after_lines => {
                 events.push_back(Event::Sleep(Duration::from_millis(*for_ms)));
             }
+            Some(Fault::SlowLines { every_ms }) => {
+                events.push_back(Event::Sleep(Duration::from_millis(*every_ms)));
+            }
             _ => {}
         }
         match fault {

@@ -159,6 +159,9 @@ pub enum Fault {
     /// Send `after_lines` lines, pause `for_ms`, then send the rest (also delays single documents
     /// when `after_lines` is 0).
     Stall { after_lines: usize, for_ms: u64 },
+    /// Pause `every_ms` before each line: a stream that keeps sending, slowly (a single document
+    /// is one line, so it is delayed once).
+    SlowLines { every_ms: u64 },
     /// Send `after_lines` lines, then `{"error":message}` and end the stream (status 200). Single
     /// documents are unaffected.
     ErrorMidStream { after_lines: usize, message: String },
@@ -170,6 +173,9 @@ pub enum Fault {
     },
     /// Answer with this status and `Location` (used as given).
     Redirect { location: String, status: u16 },
+    /// Read the request, wait `ms`, then answer as usual: holds a request (a `HEAD` too, which
+    /// has no body for a stall to delay) while a test changes something.
+    Delay { ms: u64 },
     /// Read the request, then never answer (until the server is dropped).
     NeverAnswer,
     /// 200 with exactly these bytes.
@@ -570,6 +576,9 @@ async fn dispatch(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -
 
     if request_fault {
         return request_fault_response(fault.expect("request fault")).await;
+    }
+    if let Some(Fault::Delay { ms }) = fault {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
     if !host_ok {
         return body::render(Reply::empty(StatusCode::FORBIDDEN), None);

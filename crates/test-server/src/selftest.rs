@@ -1835,6 +1835,21 @@ fn fault_stall_then_continue() {
 }
 
 #[test]
+fn fault_slow_lines_pauses_before_every_line() {
+    let server = TestServer::start();
+    server.set_fault(Fault::SlowLines { every_ms: 100 });
+    let started = Instant::now();
+    let raw = post(
+        &server,
+        "/api/generate",
+        json!({"model": "tiny", "prompt": "a b"}),
+    );
+    assert_eq!(raw.lines().len(), 4);
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert!(raw.terminated);
+}
+
+#[test]
 fn fault_cut_pull_installs_nothing_and_can_be_retried() {
     let server = TestServer::start_empty();
     server.set_fault_for("/api/pull", Fault::CloseMidStream { after_lines: 2 });

@@ -7,8 +7,11 @@
 //! needed, until a line whose trimmed text closes it (`"""` for a value
 //! opened with `"""`, `"` otherwise). Only the outer quotes are removed.
 
-use super::MESSAGE_ROLES;
-use super::{typed_parameter, Command, Instruction, Modelfile, ParseError, ParseErrorKind};
+use std::str::FromStr;
+
+use super::syntax::{
+    typed_parameter, Command, Instruction, Modelfile, ParseError, ParseErrorKind, MESSAGE_ROLES,
+};
 
 /// Parses Modelfile text.
 ///
@@ -185,5 +188,14 @@ fn scan_value(lines: &[&str], i: usize, start: usize) -> Option<(String, usize)>
                 break;
             }
         }
+    }
+}
+
+impl FromStr for Modelfile {
+    type Err = ParseError;
+
+    /// Same as [`parse`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse(s)
     }
 }

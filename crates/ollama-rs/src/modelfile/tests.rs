@@ -3,6 +3,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
+use crate::options::OptionError;
 
 /// `(kind, name, args)` of every command, without positions.
 fn shape(mf: &Modelfile) -> Vec<(Instruction, Option<String>, String)> {

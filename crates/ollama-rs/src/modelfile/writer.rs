@@ -14,7 +14,8 @@
 
 use std::fmt;
 
-use super::{parse, Command, Instruction, Modelfile};
+use super::parser::parse;
+use super::syntax::{Command, Instruction, Modelfile};
 
 /// A command that cannot be written so that it parses back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -103,5 +104,15 @@ impl fmt::Display for Modelfile {
             writeln!(f, "{}", command_text(c))?;
         }
         Ok(())
+    }
+}
+
+impl Modelfile {
+    /// The text of this Modelfile, or an error naming the first command
+    /// whose text would not parse back to the same command (see
+    /// [`WriteError`]). The [`Display`](fmt::Display) output is the same
+    /// text whenever this succeeds.
+    pub fn write(&self) -> Result<String, WriteError> {
+        write_strict(self)
     }
 }

@@ -2,7 +2,7 @@
 //! `fuzz/regressions/<target>/`), replayed through the same property checks
 //! as the fuzz targets, without a fuzzer.
 
-#[path = "../../../fuzz/src/lib.rs"]
+#[path = "../../../../fuzz/src/lib.rs"]
 mod checks;
 
 use std::path::Path;
