@@ -397,7 +397,10 @@ fn hints(err: &anyhow::Error, code: u8, env: &Env) -> Vec<String> {
         }
         (NOT_FOUND, _) => {
             if let Some(ctx) = err.downcast_ref::<ModelContext>() {
-                out.push(format!("try `ollama-rs pull {}`", ctx.model));
+                // Never propose the pull that just failed.
+                if ctx.action != crate::render::progress::PULL_ACTION {
+                    out.push(format!("try `ollama-rs pull {}`", ctx.model));
+                }
             } else if err.downcast_ref::<LocalModelContext>().is_some() {
                 out.push("`ollama-rs list` shows the installed models".into());
             }

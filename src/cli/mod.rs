@@ -201,10 +201,12 @@ pub enum Command {
     )]
     Generate(GenerateArgs),
 
-    /// Chat with a model: one message (-m or stdin), or an interactive session
+    /// Chat with a model: one message (PROMPT, -m or stdin), or an interactive session
     #[command(
         visible_alias = "run",
         after_help = "Examples:\n  ollama-rs chat llama3.2                 # interactive\n  \
+            ollama-rs run llama3.2 'Why is the sky blue?'\n  \
+            git diff | ollama-rs run llama3.2 'Write a commit message for this diff'\n  \
             ollama-rs chat llama3.2 -m 'Hello!'\n  \
             ollama-rs chat llama3.2 --messages history.json -m 'And then?'"
     )]

@@ -92,6 +92,10 @@ pub struct ChatArgs {
     #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
+    /// A one-shot prompt, as with `ollama run MODEL PROMPT`; piped stdin is read and put before it
+    #[arg(value_name = "PROMPT", conflicts_with = "message")]
+    pub prompt: Vec<String>,
+
     /// Send this message and print the reply (no interactive session)
     #[arg(short, long, value_name = "TEXT")]
     pub message: Option<String>,
@@ -112,7 +116,7 @@ pub struct ChatArgs {
     #[arg(long)]
     pub nowordwrap: bool,
 
-    /// Do not pull a missing model (interactive)
+    /// Do not pull a missing model (it fails with status 4 instead)
     #[arg(long)]
     pub no_pull: bool,
 

@@ -12,12 +12,15 @@ use ollama_rs::{ChatRequest, Client, GenerateRequest, Message, Metrics, Role};
 use serde_json::Value;
 
 use super::names::check_model;
+use crate::cli::ProgressMode;
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
-use crate::exit::{about_model, usage};
+use crate::exit::{about_model, usage, ModelContext};
+use crate::render::progress::{pull_missing, say};
 use crate::render::reply::{Layout, Renderer, Reply, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::settings::request::{read_messages, read_tools, ModelSettings};
 use crate::settings::Settings;
+use crate::ui::progress::Style;
 
 /// Reads stdin when it is not a terminal.
 fn piped_stdin(settings: &Settings) -> Result<Option<String>> {
@@ -223,8 +226,8 @@ pub async fn generate(a: GenerateArgs, client: &Client, settings: &Settings) -> 
     Ok(job.done(metrics))
 }
 
-/// `chat`: one message from -m or stdin; without either, on a terminal, the
-/// interactive session.
+/// `chat` (and `run`): one message from the words after the model, -m or
+/// stdin; without any, on a terminal, the interactive session.
 pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_model(&a.model)?;
     let common = ModelSettings::resolve(&a.model_args)?;
@@ -233,23 +236,22 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
         None => Vec::new(),
     };
     let tools = a.tools.as_deref().map(read_tools).transpose()?;
-    let text = match (&a.message, settings.stdin_tty) {
-        (Some(m), _) => m.clone(),
-        (None, false) => {
-            let s = piped_stdin(settings)?.unwrap_or_default();
-            if s.trim().is_empty() {
-                return Err(usage("stdin is empty: give a message with -m or on stdin"));
-            }
-            s.trim_end().to_string()
+    let text = if let Some(m) = &a.message {
+        m.clone()
+    } else if !a.prompt.is_empty() || !settings.stdin_tty {
+        // Piped stdin first, then the words, as `ollama run` does.
+        let text = prompt_of(piped_stdin(settings)?, &a.prompt);
+        if text.trim().is_empty() {
+            return Err(usage("stdin is empty: give a message with -m or on stdin"));
         }
-        (None, true) => {
-            if !settings.stdout_tty {
-                return Err(usage(
-                    "stdout is not a terminal: give a message with -m or on stdin",
-                ));
-            }
-            return crate::repl::run(&a, common, messages, tools, client, settings).await;
+        text
+    } else {
+        if !settings.stdout_tty {
+            return Err(usage(
+                "stdout is not a terminal: give a message as arguments, with -m or on stdin",
+            ));
         }
+        return crate::repl::run(&a, common, messages, tools, client, settings).await;
     };
     if let Some(system) = &a.system {
         // A system message at the start of --messages is replaced, not
@@ -278,16 +280,48 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
         action: "could not chat with",
         doing: "chat with",
     };
-    if settings.json {
-        req.stream = Some(!job.args.no_stream);
-        return job.print_json(client, &req).await;
+    match job.chat_once(client, req.clone()).await {
+        // A missing model is pulled first, as `ollama run` does, unless
+        // --no-pull.
+        Err(e) if !a.no_pull && job.model_missing(&e) => {
+            let style = if settings.json {
+                // stdout is for the answer's JSON.
+                Style::Quiet
+            } else {
+                settings.progress_style(ProgressMode::Auto)
+            };
+            pull_missing(client, &a.model, style).await?;
+            if !settings.json {
+                say(&format!("pulled '{}'", a.model));
+            }
+            job.chat_once(client, req).await
+        }
+        other => other,
     }
-    let metrics = if job.args.no_stream {
-        let r = about_model(client.chat(req).await, job.action, job.model)?;
-        job.render_one(&r)?
-    } else {
-        let stream = about_model(client.chat_stream(req).await, job.action, job.model)?;
-        job.render(stream).await?
-    };
-    Ok(job.done(metrics))
+}
+
+impl Job<'_> {
+    /// Whether the request failed before any answer because the model
+    /// does not exist.
+    fn model_missing(&self, e: &anyhow::Error) -> bool {
+        e.downcast_ref::<ModelContext>()
+            .is_some_and(|c| c.action == self.action)
+            && crate::exit::code(e) == crate::exit::NOT_FOUND
+    }
+
+    /// Sends one chat request and shows its answer.
+    async fn chat_once(&self, client: &Client, mut req: ChatRequest) -> Result<ExitCode> {
+        if self.settings.json {
+            req.stream = Some(!self.args.no_stream);
+            return self.print_json(client, &req).await;
+        }
+        let metrics = if self.args.no_stream {
+            let r = about_model(client.chat(req).await, self.action, self.model)?;
+            self.render_one(&r)?
+        } else {
+            let stream = about_model(client.chat_stream(req).await, self.action, self.model)?;
+            self.render(stream).await?
+        };
+        Ok(self.done(metrics))
+    }
 }
