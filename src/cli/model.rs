@@ -132,7 +132,7 @@ pub struct EmbedArgs {
     #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
-    /// The inputs; without them, stdin is read, one input per line
+    /// The inputs; without them, stdin is read, one input per line (blank lines are refused)
     #[arg(value_name = "TEXT")]
     pub input: Vec<String>,
 
