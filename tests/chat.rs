@@ -387,6 +387,21 @@ fn chat_errors_and_statuses() {
         .status(5)
         .run();
 
+    // An `error` that is an object shows its message.
+    let server = TestServer::start();
+    server.set_fault(Fault::Status {
+        code: 500,
+        content_type: "application/json".into(),
+        body: r#"{"error":{"message":"model is busy","type":"server_error"}}"#.into(),
+    });
+    Test::new()
+        .server(&server)
+        .args(&["chat", "tiny", "-m", "hi"])
+        .stdout("")
+        .stderr("ollama-rs: error: could not chat with `tiny`: model is busy (status code: 500)\n")
+        .status(1)
+        .run();
+
     let server = TestServer::start();
     server.set_fault_for("/api/chat", Fault::NeverAnswer);
     Test::new()

@@ -361,7 +361,7 @@ fn generate_images_are_sent_as_base64() {
 #[test]
 fn generate_options_are_checked_before_anything_is_sent() {
     let server = TestServer::start();
-    assert_usage(&server, Test::new().args(&["generate", "tiny", "-o", "tempurature=1", "p"]), "unknown parameter 'tempurature' (valid: num_ctx, num_batch, num_gpu, main_gpu, use_mmap, \
+    assert_usage(&server, Test::new().args(&["generate", "tiny", "-o", "tempurature=1", "p"]), "unknown parameter 'tempurature': did you mean temperature? (valid: num_ctx, num_batch, num_gpu, main_gpu, use_mmap, \
          num_thread, num_keep, seed, num_predict, stop, temperature, top_k, top_p, min_p, typical_p, \
          repeat_last_n, repeat_penalty, presence_penalty, frequency_penalty, draft_num_predict)");
     assert_usage(
@@ -408,7 +408,10 @@ fn generate_other_bad_flags_send_nothing() {
             .status(2)
             .stdout("")
             .run();
-        assert!(stderr_of(&out).starts_with("error: "), "{args:?}");
+        assert!(
+            stderr_of(&out).starts_with("ollama-rs: error: "),
+            "{args:?}"
+        );
     }
     assert_usage(
         &server,

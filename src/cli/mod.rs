@@ -127,11 +127,12 @@ pub struct GlobalArgs {
     pub cacert: Option<PathBuf>,
 
     /// Longest wait, in seconds, for the server's next bytes (default: no limit)
-    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs, allow_negative_numbers = true)]
     pub timeout: Option<f64>,
 
     /// Longest wait, in seconds, to connect to the server
-    #[arg(long, global = true, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    #[arg(long, global = true, value_name = "SECS", default_value = "10", value_parser = parse_secs,
+          allow_negative_numbers = true)]
     pub connect_timeout: f64,
 
     /// Machine-readable output: JSON documents or one JSON object per line

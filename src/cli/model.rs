@@ -15,8 +15,8 @@ pub struct ModelArgs {
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     pub options: Vec<String>,
 
-    /// How long the model stays loaded: seconds, or a duration like 5m or 1h30m
-    #[arg(long, value_name = "DURATION")]
+    /// How long the model stays loaded: seconds, or a duration like 5m or 1h30m; negative: for ever
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub keep_alive: Option<String>,
 
     /// Structured output: `json`, an inline JSON schema, or @FILE holding one
@@ -77,7 +77,8 @@ pub struct GenerateArgs {
     pub context: Option<String>,
 
     /// Return the N most likely tokens at each position with their log-probabilities
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20),
+          allow_negative_numbers = true)]
     pub logprobs: Option<u32>,
 
     #[command(flatten)]
@@ -145,18 +146,19 @@ pub struct EmbedArgs {
     pub no_truncate: bool,
 
     /// Keep only the first N dimensions (re-normalised)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub dimensions: Option<u32>,
 
     /// Send at most N inputs per request
-    #[arg(long, value_name = "N", default_value = "256", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value = "256", value_parser = clap::value_parser!(u32).range(1..),
+          allow_negative_numbers = true)]
     pub batch_size: u32,
 
     /// A model option as KEY=VALUE (repeatable)
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     pub options: Vec<String>,
 
-    /// How long the model stays loaded: seconds, or a duration like 5m
-    #[arg(long, value_name = "DURATION")]
+    /// How long the model stays loaded: seconds, or a duration like 5m; negative: for ever
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub keep_alive: Option<String>,
 }

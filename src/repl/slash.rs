@@ -187,6 +187,16 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 self.session.options = options;
                 self.say(&format!("Set parameter '{key}' to '{}'", values.join(", ")))
             }
+            Err(ollama_rs::OptionError::Unknown(name)) => {
+                match crate::settings::request::closest_option(&name) {
+                    Some(near) => self.warn(&format!(
+                        "Couldn't set parameter: unknown parameter '{name}': did you mean {near}?"
+                    )),
+                    None => self.warn(&format!(
+                        "Couldn't set parameter: unknown parameter '{name}'"
+                    )),
+                }
+            }
             Err(e) => self.warn(&format!("Couldn't set parameter: {e}")),
         }
     }
