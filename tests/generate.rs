@@ -794,3 +794,91 @@ fn help_shows_examples() {
         assert!(help.contains(example), "{cmd}: {help}");
     }
 }
+
+#[test]
+fn an_explicit_empty_prompt_loads_the_model() {
+    let server = TestServer::start();
+    Test::new()
+        .server(&server)
+        .args(&["generate", "tiny", "", "--keep-alive", "10m"])
+        .stdout("")
+        .stderr("loaded 'tiny'\n")
+        .run();
+    let sent = body(&server, "/api/generate");
+    assert_eq!(sent["keep_alive"], "10m");
+    assert!(sent.get("prompt").is_none(), "{sent}");
+    assert!(server.loaded_names().iter().any(|n| n.starts_with("tiny")));
+
+    // --keep-alive 0 unloads, and says so.
+    Test::new()
+        .server(&server)
+        .args(&["generate", "tiny", "", "--keep-alive", "0"])
+        .stdout("")
+        .stderr("unloaded 'tiny'\n")
+        .run();
+
+    // --json: the server's object on stdout.
+    let out = Test::new()
+        .server(&server)
+        .args(&["generate", "tiny", "", "--json"])
+        .stderr("")
+        .run();
+    let v: serde_json::Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(v["done_reason"], "load");
+
+    // Piped text with an empty argument is a prompt as usual.
+    let server = TestServer::start();
+    Test::new()
+        .server(&server)
+        .args(&["generate", "tiny", ""])
+        .stdin("hello\n")
+        .stdout("echo: hello\n")
+        .run();
+
+    // Empty piped stdin without a prompt stays a usage error.
+    let server = TestServer::start();
+    let out = Test::new()
+        .server(&server)
+        .args(&["generate", "tiny"])
+        .stdin("\n")
+        .status(2)
+        .stdout("")
+        .run();
+    assert!(stderr_of(&out).starts_with("ollama-rs: error: no prompt"));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn run_with_an_empty_prompt_loads_the_model() {
+    let server = TestServer::start();
+    Test::new()
+        .server(&server)
+        .args(&["run", "tiny", "", "--keep-alive", "-1"])
+        .stdout("")
+        .stderr("loaded 'tiny'\n")
+        .run();
+    let sent = body(&server, "/api/chat");
+    assert_eq!(sent["messages"], serde_json::json!([]));
+    assert_eq!(sent["keep_alive"], -1.0);
+
+    // A missing model is pulled, then loaded.
+    let server = TestServer::start_empty();
+    Test::new()
+        .server(&server)
+        .args(&["run", "tiny", ""])
+        .stdout("")
+        .stderr("pulled 'tiny'\nloaded 'tiny'\n")
+        .run();
+
+    // Empty piped stdin and no prompt: a usage error, nothing sent.
+    let server = TestServer::start();
+    Test::new()
+        .server(&server)
+        .args(&["run", "tiny"])
+        .stdin("")
+        .status(2)
+        .stdout("")
+        .stderr("ollama-rs: error: stdin is empty: give a message with -m or on stdin\n")
+        .run();
+    assert!(server.requests().is_empty());
+}

@@ -52,7 +52,7 @@ pub struct GenerateArgs {
     #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
-    /// The prompt; piped stdin is read and put before it
+    /// The prompt; piped stdin is read and put before it; an explicit "" only loads the model
     #[arg(value_name = "PROMPT")]
     pub prompt: Vec<String>,
 
@@ -93,7 +93,7 @@ pub struct ChatArgs {
     #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
-    /// A one-shot prompt, as with `ollama run MODEL PROMPT`; piped stdin is read and put before it
+    /// A one-shot prompt, as with `ollama run MODEL PROMPT` (after piped stdin); "" only loads the model
     #[arg(value_name = "PROMPT", conflicts_with = "message")]
     pub prompt: Vec<String>,
 

@@ -182,6 +182,22 @@ pub async fn generate(a: GenerateArgs, client: &Client, settings: &Settings) -> 
         None => None,
     };
     let prompt = prompt_of(piped_stdin(settings)?, &a.prompt);
+    if prompt.trim().is_empty() && !a.prompt.is_empty() {
+        // An explicit empty prompt (`generate MODEL ""`) loads the model,
+        // as the API's request without a prompt does.
+        let mut req = GenerateRequest::load(a.model.as_str());
+        req.keep_alive = common.keep_alive;
+        req.stream = Some(false);
+        let job = Job {
+            settings,
+            args: &a.model_args,
+            model: &a.model,
+            path: "/api/generate",
+            action: "could not load",
+            doing: "loading",
+        };
+        return job.load(client, &req).await;
+    }
     if prompt.trim().is_empty() {
         return Err(usage(
             "no prompt: give it as arguments or on stdin, e.g. ollama-rs generate MODEL 'Hello'",
@@ -241,9 +257,10 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
     } else if !a.prompt.is_empty() || !settings.stdin_tty {
         // Piped stdin first, then the words, as `ollama run` does.
         let text = prompt_of(piped_stdin(settings)?, &a.prompt);
-        if text.trim().is_empty() {
+        if text.trim().is_empty() && a.prompt.is_empty() {
             return Err(usage("stdin is empty: give a message with -m or on stdin"));
         }
+        // An explicit empty prompt (`run MODEL ""`) only loads the model.
         text
     } else {
         if !settings.stdout_tty {
@@ -261,11 +278,17 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
             _ => messages.insert(0, Message::system(system.as_str())),
         }
     }
-    let mut user = Message::user(text);
-    if !common.images.is_empty() {
-        user.images = Some(common.images);
+    let load = text.trim().is_empty() && a.message.is_none();
+    if load {
+        // The API's load request: no messages at all.
+        messages.clear();
+    } else {
+        let mut user = Message::user(text);
+        if !common.images.is_empty() {
+            user.images = Some(common.images);
+        }
+        messages.push(user);
     }
-    messages.push(user);
     let mut req = ChatRequest::new(a.model.as_str(), messages);
     req.tools = tools;
     req.options = common.options;
@@ -280,7 +303,25 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
         action: "could not chat with",
         doing: "chat with",
     };
-    match job.chat_once(client, req.clone()).await {
+    let job = if load {
+        Job {
+            action: "could not load",
+            doing: "loading",
+            ..job
+        }
+    } else {
+        job
+    };
+    let send = |req: ChatRequest| async {
+        if load {
+            let mut req = req;
+            req.stream = Some(false);
+            job.load(client, &req).await
+        } else {
+            job.chat_once(client, req).await
+        }
+    };
+    match send(req.clone()).await {
         // A missing model is pulled first, as `ollama run` does, unless
         // --no-pull.
         Err(e) if !a.no_pull && job.model_missing(&e) => {
@@ -294,7 +335,7 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
             if !settings.json {
                 say(&format!("pulled '{}'", a.model));
             }
-            job.chat_once(client, req).await
+            send(req).await
         }
         other => other,
     }
@@ -307,6 +348,29 @@ impl Job<'_> {
         e.downcast_ref::<ModelContext>()
             .is_some_and(|c| c.action == self.action)
             && crate::exit::code(e) == crate::exit::NOT_FOUND
+    }
+
+    /// Sends a load request (no prompt, no messages) and says how it
+    /// went: `loaded 'MODEL'` (or `unloaded`, with `--keep-alive 0`) on
+    /// stderr; with `--json`, the server's object on stdout.
+    async fn load(&self, client: &Client, body: &impl serde::Serialize) -> Result<ExitCode> {
+        let v: Value = about_model(
+            client.post_as(self.path, body).await,
+            self.action,
+            self.model,
+        )?;
+        if self.settings.json {
+            let mut out = self.settings.stdout();
+            crate::ui::write_json_line(&mut out, &v)?;
+            out.flush()?;
+        } else {
+            let done = match v.get("done_reason").and_then(Value::as_str) {
+                Some("unload") => "unloaded",
+                _ => "loaded",
+            };
+            say(&format!("{done} '{}'", self.model));
+        }
+        Ok(ExitCode::SUCCESS)
     }
 
     /// Sends one chat request and shows its answer.
