@@ -104,7 +104,8 @@ fn generate_sends_every_request_flag() {
             "-o",
             "use_mmap=false",
         ])
-        .stderr("")
+        // --logprobs shows its block on stderr (generate_logprobs).
+        .stderr_contains("log probabilities")
         .stdout("{\"echo\": \"p\"}\n")
         .run();
     assert_eq!(
@@ -521,12 +522,41 @@ fn generate_logprobs() {
             ]
         }])
     );
-    // Without --json only the text is printed.
-    let out = Test::new()
+    // Without --json, the text on stdout and the log probabilities in a
+    // block on stderr after it.
+    Test::new()
         .server(&server)
         .args(&["generate", "tiny", "a", "--logprobs", "2"])
-        .output();
-    assert_eq!(stdout_of(&out), "echo: a\n");
+        .stdout("echo: a\n")
+        .stderr(
+            "log probabilities (token, logprob, most likely tokens):\n  \
+             \"echo:\"           -0.1250    \"echo:\" -0.1250, \"alt1\" -1.1250\n  \
+             \" a\"              -0.2500    \" a\" -0.2500, \"alt1\" -1.2500\n",
+        )
+        .run();
+    // The same whole (--no-stream), and before the statistics (--verbose).
+    let out = Test::new()
+        .server(&server)
+        .args(&[
+            "generate",
+            "tiny",
+            "a",
+            "--logprobs",
+            "0",
+            "--no-stream",
+            "--verbose",
+        ])
+        .stdout("echo: a\n")
+        .run();
+    let err = stderr_of(&out);
+    assert!(
+        err.starts_with(
+            "log probabilities (token, logprob, most likely tokens):\n  \
+             \"echo:\"           -0.1250\n  \
+             \" a\"              -0.2500\ntotal duration:"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

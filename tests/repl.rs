@@ -319,8 +319,14 @@ fn every_slash_command() {
     chat.ask("/set format json", "Set format to 'json' mode.");
     chat.ask("/set noformat", "Disabled format.");
     // tiny cannot think: refused, and not kept.
-    chat.ask("/set think", "does not support thinking; 'think' mode not set");
-    chat.ask("/set think low", "does not support thinking; 'think' mode not set");
+    chat.ask(
+        "/set think",
+        "does not support thinking; 'think' mode not set",
+    );
+    chat.ask(
+        "/set think low",
+        "does not support thinking; 'think' mode not set",
+    );
     chat.ask("/set nothink", "Set 'nothink' mode.");
     chat.ask("/set verbose", "Set 'verbose' mode.");
     chat.ask("/set quiet", "Set 'quiet' mode.");

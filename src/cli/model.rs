@@ -76,7 +76,7 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "JSON")]
     pub context: Option<String>,
 
-    /// Return the N most likely tokens at each position with their log-probabilities
+    /// Show each token's log-probability and the N most likely tokens (after the answer, on stderr)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20),
           allow_negative_numbers = true)]
     pub logprobs: Option<u32>,

@@ -3,12 +3,13 @@
 //! terminal (on stderr when stdout is not one), statistics on stderr; with
 //! `--json`, the server's objects one per line, every field kept.
 
+use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
 use futures_util::StreamExt;
-use ollama_rs::{ChatRequest, Client, GenerateRequest, Message, Metrics, Role};
+use ollama_rs::{ChatRequest, Client, GenerateRequest, Logprob, Message, Metrics, Role};
 use serde_json::Value;
 
 use super::names::check_model;
@@ -16,7 +17,7 @@ use crate::cli::ProgressMode;
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
 use crate::exit::{about_model, usage, ModelContext};
 use crate::render::progress::{pull_missing, say};
-use crate::render::reply::{Layout, Renderer, Reply, ReplyStyle};
+use crate::render::reply::{logprobs_text, Layout, Renderer, Reply, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::settings::request::{read_messages, read_tools, ModelSettings};
 use crate::settings::Settings;
@@ -69,6 +70,8 @@ struct Job<'a> {
     action: &'static str,
     /// "generation with": for a stream that breaks after it started.
     doing: &'static str,
+    /// The log probabilities received (`--logprobs`), shown after the answer.
+    logprobs: RefCell<Vec<Logprob>>,
 }
 
 impl Job<'_> {
@@ -137,6 +140,7 @@ impl Job<'_> {
             match item {
                 Ok(r) => {
                     out.show(&r)?;
+                    self.logprobs.borrow_mut().extend_from_slice(r.logprobs());
                     if r.done() {
                         metrics = Some(r.metrics());
                     }
@@ -157,10 +161,17 @@ impl Job<'_> {
         let mut out = self.renderer();
         out.show(r)?;
         out.finish()?;
+        self.logprobs.borrow_mut().extend_from_slice(r.logprobs());
         Ok(Some(r.metrics()))
     }
 
     fn done(&self, metrics: Option<Metrics>) -> ExitCode {
+        let logprobs = self.logprobs.borrow();
+        if !logprobs.is_empty() {
+            let _ = io::stderr()
+                .lock()
+                .write_all(logprobs_text(&logprobs).as_bytes());
+        }
         if self.args.verbose {
             if let Some(m) = metrics {
                 print_stats(&m);
@@ -195,6 +206,7 @@ pub async fn generate(a: GenerateArgs, client: &Client, settings: &Settings) -> 
             path: "/api/generate",
             action: "could not load",
             doing: "loading",
+            logprobs: RefCell::default(),
         };
         return job.load(client, &req).await;
     }
@@ -227,6 +239,7 @@ pub async fn generate(a: GenerateArgs, client: &Client, settings: &Settings) -> 
         path: "/api/generate",
         action: "could not generate with",
         doing: "generation with",
+        logprobs: RefCell::default(),
     };
     if settings.json {
         req.stream = Some(!job.args.no_stream);
@@ -302,6 +315,7 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
         path: "/api/chat",
         action: "could not chat with",
         doing: "chat with",
+        logprobs: RefCell::default(),
     };
     let job = if load {
         Job {
