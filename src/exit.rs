@@ -55,6 +55,10 @@ impl std::fmt::Display for ModelContext {
     }
 }
 
+/// What a failed pull of a missing model (the chat's automatic one) says
+/// it could not do; the error report never hints to run that pull again.
+pub const PULL_ACTION: &str = "could not pull";
+
 /// Attaches "<action> `<model>`" to an error.
 pub fn about_model<T>(
     r: Result<T, ollama_rs::Error>,
@@ -427,7 +431,7 @@ fn hints(err: &anyhow::Error, code: u8, env: &Env) -> Vec<String> {
         (NOT_FOUND, _) => {
             if let Some(ctx) = err.downcast_ref::<ModelContext>() {
                 // Never propose the pull that just failed.
-                if ctx.action != crate::render::progress::PULL_ACTION {
+                if ctx.action != PULL_ACTION {
                     out.push(format!("try `ollama-rs pull {}`", ctx.model));
                 }
             } else if err.downcast_ref::<LocalModelContext>().is_some() {

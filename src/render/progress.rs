@@ -10,7 +10,7 @@ use anyhow::Result;
 use futures_util::StreamExt;
 use ollama_rs::{ProgressResponse, ResponseStream};
 
-use crate::exit::{self, about_model};
+use crate::exit::{self, about_model, PULL_ACTION};
 use crate::ui::progress::{Progress, Style};
 
 /// The model was not finished: the stream ended without `success`.
@@ -98,10 +98,6 @@ pub async fn pull_missing(client: &ollama_rs::Client, model: &str, style: Style)
         }
     })
 }
-
-/// What a failed [`pull_missing`] says it could not do; the error report
-/// never hints to run the pull that just failed.
-pub const PULL_ACTION: &str = "could not pull";
 
 /// The one line that says how it ended; `--json` keeps stderr for errors.
 pub fn outcome(style: Style, line: &str) {
