@@ -55,6 +55,10 @@ impl std::fmt::Display for ModelContext {
     }
 }
 
+/// What a failed pull of a missing model (the chat's automatic one) says
+/// it could not do; the error report never hints to run that pull again.
+pub const PULL_ACTION: &str = "could not pull";
+
 /// Attaches "<action> `<model>`" to an error.
 pub fn about_model<T>(
     r: Result<T, ollama_rs::Error>,
@@ -213,6 +217,18 @@ fn flatten(text: &str) -> String {
     out
 }
 
+/// Clap's report of a bad command line, as plain text, with the
+/// documented `ollama-rs: error:` prefix instead of clap's `error:`; the
+/// usage and tip lines after it are kept as clap wrote them.
+pub fn clap_error(e: &clap::Error) -> String {
+    // `render` gives the text with styles; its `Display` is plain.
+    let text = e.render().to_string();
+    match text.strip_prefix("error: ") {
+        Some(rest) => format!("ollama-rs: error: {rest}"),
+        None => format!("ollama-rs: error: {text}"),
+    }
+}
+
 /// Prints the error line and any hint on stderr, and returns the status.
 pub fn report(err: &anyhow::Error, settings: &Settings) -> ExitCode {
     let code = code(err);
@@ -259,7 +275,8 @@ pub fn json_error(err: &anyhow::Error) -> String {
 /// a web server's error page) by its title or its first heading, not its
 /// markup; any other text by its first line, cut to 200 characters.
 fn server_text(message: &str) -> String {
-    let text = message.trim();
+    let object = object_message(message);
+    let text = object.as_deref().unwrap_or(message).trim();
     let starts = |tag: &str| {
         text.get(..tag.len())
             .is_some_and(|s| s.eq_ignore_ascii_case(tag))
@@ -277,6 +294,22 @@ fn server_text(message: &str) -> String {
     } else {
         short
     }
+}
+
+/// The message of an error that is an object rather than a string
+/// (`{"error": {"message": "...", "type": "..."}}`, as OpenAI-style
+/// servers and proxies send): the library passes such an `error` on as its
+/// JSON text.
+fn object_message(message: &str) -> Option<String> {
+    let text = message.trim();
+    if !text.starts_with('{') {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    ["message", "error", "detail"]
+        .iter()
+        .find_map(|k| v.get(k)?.as_str())
+        .map(str::to_string)
 }
 
 /// At most 200 characters of a line, with `...` when cut.
@@ -397,7 +430,10 @@ fn hints(err: &anyhow::Error, code: u8, env: &Env) -> Vec<String> {
         }
         (NOT_FOUND, _) => {
             if let Some(ctx) = err.downcast_ref::<ModelContext>() {
-                out.push(format!("try `ollama-rs pull {}`", ctx.model));
+                // Never propose the pull that just failed.
+                if ctx.action != PULL_ACTION {
+                    out.push(format!("try `ollama-rs pull {}`", ctx.model));
+                }
             } else if err.downcast_ref::<LocalModelContext>().is_some() {
                 out.push("`ollama-rs list` shows the installed models".into());
             }
@@ -530,10 +566,65 @@ mod tests {
     use super::*;
 
     #[test]
+    fn clap_errors_get_the_prefix_and_keep_their_tip() {
+        let e = crate::cli::parse_from(["ollama-rs", "list", "--no-such-flag"]).unwrap_err();
+        let text = clap_error(&e);
+        assert!(
+            text.starts_with("ollama-rs: error: unexpected argument '--no-such-flag' found\n"),
+            "{text}"
+        );
+        assert!(text.contains("Usage: ollama-rs list"), "{text}");
+        assert!(
+            text.ends_with("For more information, try '--help'.\n"),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}'), "{text}");
+    }
+
+    #[test]
+    fn negative_numbers_reach_the_value_parsers() {
+        for (args, says) in [
+            (&["--timeout", "-5", "list"][..], "invalid value '-5' for '--timeout <SECS>': `-5` is not a positive number of seconds"),
+            (&["list", "--connect-timeout", "-1"], "for '--connect-timeout <SECS>'"),
+            (&["generate", "m", "--logprobs", "-1", "p"], "invalid value '-1' for '--logprobs <N>'"),
+            (&["embed", "m", "--dimensions", "-3", "x"], "invalid value '-3' for '--dimensions <N>'"),
+            (&["embed", "m", "--batch-size", "-3", "x"], "invalid value '-3' for '--batch-size <N>'"),
+            (&["pull", "m", "--retries", "-2"], "invalid value '-2' for '--retries <N>'"),
+            (&["pull", "m", "--stall-timeout", "-2"], "invalid value '-2' for '--stall-timeout <SECS>'"),
+        ] {
+            let e = crate::cli::parse_from(std::iter::once("ollama-rs").chain(args.iter().copied()))
+                .unwrap_err();
+            let text = clap_error(&e);
+            assert!(text.starts_with("ollama-rs: error: "), "{text}");
+            assert!(text.contains(says), "{args:?}: {text}");
+        }
+        // A negative keep-alive is a value (keep the model loaded).
+        assert!(
+            crate::cli::parse_from(["ollama-rs", "generate", "m", "--keep-alive", "-1", "p"])
+                .is_ok()
+        );
+        assert!(
+            crate::cli::parse_from(["ollama-rs", "embed", "m", "--keep-alive", "-1s", "p"]).is_ok()
+        );
+    }
+
+    #[test]
     fn messages_become_one_safe_line() {
         assert_eq!(flatten("a\nb\r\n\tc\n"), "a b c");
         assert_eq!(flatten("red \u{1b}[31mX"), "red \\u{1b}[31mX");
         assert_eq!(flatten("  plain  "), "plain");
+    }
+
+    #[test]
+    fn an_error_object_shows_its_message() {
+        assert_eq!(
+            server_text(r#"{"message":"model is busy","type":"server_error","code":null}"#),
+            "model is busy"
+        );
+        assert_eq!(server_text(r#"{"detail":"no"}"#), "no");
+        // An object without a message stays as it came.
+        assert_eq!(server_text(r#"{"code":7}"#), r#"{"code":7}"#);
+        assert_eq!(server_text("{not json"), "{not json");
     }
 
     #[test]

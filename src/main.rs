@@ -27,10 +27,14 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // Help and --version go to stdout with status 0; usage errors to
-            // stderr with status 2.
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            // stderr with status 2, as `ollama-rs: error: ...` like every
+            // other error, clap's usage and tip lines kept.
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::from(exit::OK);
+            }
+            let _ = write!(std::io::stderr(), "{}", exit::clap_error(&e));
+            return ExitCode::from(exit::USAGE);
         }
     };
     let settings = Settings::resolve(&cli);

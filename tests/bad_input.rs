@@ -99,6 +99,18 @@ fn rows() -> Vec<(Vec<String>, Vec<&'static str>)> {
             vec!["--timeout", "`-1` is not a positive number of seconds"],
         ),
         (
+            vec!["list", "--timeout", "-5"],
+            vec!["--timeout", "`-5` is not a positive number of seconds"],
+        ),
+        (
+            vec!["embed", "tiny-embed", "--dimensions", "-3", "x"],
+            vec!["invalid value '-3' for '--dimensions <N>'"],
+        ),
+        (
+            vec!["generate", "tiny", "hi", "--logprobs", "-1"],
+            vec!["invalid value '-1' for '--logprobs <N>'"],
+        ),
+        (
             vec!["list", "--timeout", "inf"],
             vec!["--timeout", "`inf` is not a positive number of seconds"],
         ),
@@ -137,7 +149,7 @@ fn rows() -> Vec<(Vec<String>, Vec<&'static str>)> {
         ),
         (
             vec!["generate", "tiny", "hi", "-o", "temprature=0.5"],
-            vec!["unknown parameter 'temprature'", "(valid: ", "temperature"],
+            vec!["unknown parameter 'temprature': did you mean temperature? (valid: "],
         ),
         (
             vec!["chat", "tiny", "-m", "hi", "-o", "temperature=hot"],
@@ -153,7 +165,7 @@ fn rows() -> Vec<(Vec<String>, Vec<&'static str>)> {
         ),
         (
             vec!["generate", "tiny", "hi", "--format", "yaml"],
-            vec!["--format is not `json` or a JSON schema"],
+            vec!["--format `yaml` is not `json` or a JSON schema: give `json`, a JSON schema object"],
         ),
         (
             vec!["generate", "tiny", "hi", "--format", "[1, 2]"],
@@ -476,9 +488,11 @@ fn every_bad_input_is_status_2_and_sends_nothing() {
         if !stdout.is_empty() {
             wrong.push("output on stdout".to_string());
         }
-        // The command's own messages are one line; clap's start `error:`.
+        // The command's own messages are one line; clap's have the same
+        // prefix, then its usage and tip lines.
         let ours = stderr.starts_with("ollama-rs: error: ") && stderr.lines().count() == 1;
-        let clap = stderr.starts_with("error: ");
+        let clap = stderr.starts_with("ollama-rs: error: ")
+            && stderr.ends_with("For more information, try '--help'.\n");
         if !ours && !clap {
             wrong.push("not one error line".to_string());
         }

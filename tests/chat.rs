@@ -332,11 +332,24 @@ fn chat_errors_and_statuses() {
     let server = TestServer::start();
     Test::new()
         .server(&server)
-        .args(&["chat", "nope", "-m", "hi"])
+        .args(&["chat", "nope", "-m", "hi", "--no-pull"])
         .stderr("ollama-rs: error: could not chat with `nope`: model 'nope' not found (status code: 404)\n\
          ollama-rs: hint: try `ollama-rs pull nope`\n")
         .status(4)
         .run();
+    // Without --no-pull the model is pulled first; when that fails, no
+    // hint proposes the pull that just failed.
+    let out = Test::new()
+        .server(&server)
+        .args(&["chat", "nope", "-m", "hi"])
+        .status(4)
+        .run();
+    let err = stderr_of(&out);
+    assert!(
+        err.starts_with("ollama-rs: error: could not pull `nope`"),
+        "{err}"
+    );
+    assert!(!err.contains("hint"), "{err}");
 
     server.set_fault_for(
         "/api/chat",
@@ -374,6 +387,21 @@ fn chat_errors_and_statuses() {
         .status(5)
         .run();
 
+    // An `error` that is an object shows its message.
+    let server = TestServer::start();
+    server.set_fault(Fault::Status {
+        code: 500,
+        content_type: "application/json".into(),
+        body: r#"{"error":{"message":"model is busy","type":"server_error"}}"#.into(),
+    });
+    Test::new()
+        .server(&server)
+        .args(&["chat", "tiny", "-m", "hi"])
+        .stdout("")
+        .stderr("ollama-rs: error: could not chat with `tiny`: model is busy (status code: 500)\n")
+        .status(1)
+        .run();
+
     let server = TestServer::start();
     server.set_fault_for("/api/chat", Fault::NeverAnswer);
     Test::new()
@@ -390,4 +418,85 @@ fn chat_errors_and_statuses() {
         .stderr("ollama-rs: error: could not chat with `tiny`: \"tiny\" does not support thinking (status code: 400)\n")
         .status(1)
         .run();
+}
+
+#[test]
+fn run_takes_the_prompt_after_the_model() {
+    for command in ["run", "chat"] {
+        let server = TestServer::start();
+        Test::new()
+            .server(&server)
+            .args(&[command, "tiny", "Why is the sky", "blue?"])
+            .stdout("echo: Why is the sky blue?\n")
+            .stderr("")
+            .run();
+        assert_eq!(
+            body(&server, "/api/chat")["messages"],
+            json!([{"role": "user", "content": "Why is the sky blue?"}])
+        );
+    }
+
+    // Piped stdin first, then the words on a line of their own.
+    let server = TestServer::start();
+    Test::new()
+        .server(&server)
+        .args(&["run", "tiny", "Summarise this"])
+        .stdin("some text\n\n")
+        .run();
+    assert_eq!(
+        body(&server, "/api/chat")["messages"][0]["content"],
+        "some text\nSummarise this"
+    );
+
+    // Words and -m together are ambiguous.
+    let server = TestServer::start();
+    let out = Test::new()
+        .server(&server)
+        .args(&["run", "tiny", "words", "-m", "message"])
+        .status(2)
+        .run();
+    assert!(
+        stderr_of(&out).contains("cannot be used with"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn one_shot_run_pulls_a_missing_model_first() {
+    let server = TestServer::start_empty();
+    let out = Test::new()
+        .server(&server)
+        .args(&["run", "tiny", "hi"])
+        .stdout("echo: hi\n")
+        .run();
+    assert_eq!(stderr_of(&out), "pulled 'tiny'\n");
+    assert_eq!(server.requests_to("/api/pull").len(), 1);
+    assert_eq!(server.requests_to("/api/chat").len(), 2);
+    assert!(server.model_names().contains(&"tiny:latest".to_string()));
+
+    // --json keeps stdout for the answer: no progress objects there.
+    let server = TestServer::start_empty();
+    let out = Test::new()
+        .server(&server)
+        .args(&["run", "tiny", "hi", "--json", "--no-stream"])
+        .run();
+    let v: Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(v["message"]["content"], "echo: hi");
+    assert_eq!(stderr_of(&out), "");
+
+    // --no-pull refuses, with status 4.
+    let server = TestServer::start_empty();
+    Test::new()
+        .server(&server)
+        .args(&["run", "tiny", "hi", "--no-pull"])
+        .stdout("")
+        .stderr(
+            "ollama-rs: error: could not chat with `tiny`: model 'tiny' not found (status code: 404)\n\
+             ollama-rs: hint: try `ollama-rs pull tiny`\n",
+        )
+        .status(4)
+        .run();
+    assert!(server.requests_to("/api/pull").is_empty());
 }

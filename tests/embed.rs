@@ -49,7 +49,7 @@ fn embed_reads_stdin_one_input_per_line() {
     let out = Test::new()
         .server(&server)
         .args(&["embed", "tiny-embed"])
-        .stdin("one\n\ntwo words\r\nthree")
+        .stdin("one\ntwo words\r\nthree")
         .run();
     assert_eq!(
         body(&server, "/api/embed")["input"],
@@ -69,6 +69,30 @@ fn embed_reads_stdin_one_input_per_line() {
         &server,
         Test::new().args(&["embed", "tiny-embed"]).stdin("\n \n"),
         "stdin is empty: give one input per line",
+    );
+    // Output line N is the vector of input line N: a blank line is refused,
+    // by its number, and nothing is sent.
+    for (stdin, line) in [
+        ("a\nb\n\nc\n", 3),
+        ("\na\n", 1),
+        ("a\n \t\nb", 2),
+        ("a\nb\n\n", 3),
+    ] {
+        let server = TestServer::start();
+        assert_usage(
+            &server,
+            Test::new().args(&["embed", "tiny-embed"]).stdin(stdin),
+            &format!(
+                "stdin line {line} is blank: each line is one input and gets one output line; \
+                 remove blank lines first (e.g. grep -v '^[[:space:]]*$')"
+            ),
+        );
+    }
+    let server = TestServer::start();
+    assert_usage(
+        &server,
+        Test::new().args(&["embed", "tiny-embed", "a", " "]),
+        "input 2 is blank: give a text for each argument",
     );
 }
 

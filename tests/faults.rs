@@ -317,7 +317,9 @@ impl Case {
             ),
             Case::Refused(code) => fails(5, &[&format!("unauthorized (status code: {code})")])
                 .hint("the server refused the credentials"),
-            Case::ModelNotFound if pull => {
+            // One-shot chat pulls a missing model first, as `ollama run`
+            // does: the pull's failure is the error, with no hint to pull.
+            Case::ModelNotFound if pull || cmd.is("chat") => {
                 fails(4, &["could not pull `nope`: pull model manifest: file does not exist"])
             }
             Case::ModelNotFound => {

@@ -104,7 +104,8 @@ fn generate_sends_every_request_flag() {
             "-o",
             "use_mmap=false",
         ])
-        .stderr("")
+        // --logprobs shows its block on stderr (generate_logprobs).
+        .stderr_contains("log probabilities")
         .stdout("{\"echo\": \"p\"}\n")
         .run();
     assert_eq!(
@@ -361,7 +362,7 @@ fn generate_images_are_sent_as_base64() {
 #[test]
 fn generate_options_are_checked_before_anything_is_sent() {
     let server = TestServer::start();
-    assert_usage(&server, Test::new().args(&["generate", "tiny", "-o", "tempurature=1", "p"]), "unknown parameter 'tempurature' (valid: num_ctx, num_batch, num_gpu, main_gpu, use_mmap, \
+    assert_usage(&server, Test::new().args(&["generate", "tiny", "-o", "tempurature=1", "p"]), "unknown parameter 'tempurature': did you mean temperature? (valid: num_ctx, num_batch, num_gpu, main_gpu, use_mmap, \
          num_thread, num_keep, seed, num_predict, stop, temperature, top_k, top_p, min_p, typical_p, \
          repeat_last_n, repeat_penalty, presence_penalty, frequency_penalty, draft_num_predict)");
     assert_usage(
@@ -408,7 +409,10 @@ fn generate_other_bad_flags_send_nothing() {
             .status(2)
             .stdout("")
             .run();
-        assert!(stderr_of(&out).starts_with("error: "), "{args:?}");
+        assert!(
+            stderr_of(&out).starts_with("ollama-rs: error: "),
+            "{args:?}"
+        );
     }
     assert_usage(
         &server,
@@ -518,12 +522,41 @@ fn generate_logprobs() {
             ]
         }])
     );
-    // Without --json only the text is printed.
-    let out = Test::new()
+    // Without --json, the text on stdout and the log probabilities in a
+    // block on stderr after it.
+    Test::new()
         .server(&server)
         .args(&["generate", "tiny", "a", "--logprobs", "2"])
-        .output();
-    assert_eq!(stdout_of(&out), "echo: a\n");
+        .stdout("echo: a\n")
+        .stderr(
+            "log probabilities (token, logprob, most likely tokens):\n  \
+             \"echo:\"           -0.1250    \"echo:\" -0.1250, \"alt1\" -1.1250\n  \
+             \" a\"              -0.2500    \" a\" -0.2500, \"alt1\" -1.2500\n",
+        )
+        .run();
+    // The same whole (--no-stream), and before the statistics (--verbose).
+    let out = Test::new()
+        .server(&server)
+        .args(&[
+            "generate",
+            "tiny",
+            "a",
+            "--logprobs",
+            "0",
+            "--no-stream",
+            "--verbose",
+        ])
+        .stdout("echo: a\n")
+        .run();
+    let err = stderr_of(&out);
+    assert!(
+        err.starts_with(
+            "log probabilities (token, logprob, most likely tokens):\n  \
+             \"echo:\"           -0.1250\n  \
+             \" a\"              -0.2500\ntotal duration:"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -790,4 +823,92 @@ fn help_shows_examples() {
         assert!(help.contains("Examples:"), "{cmd}");
         assert!(help.contains(example), "{cmd}: {help}");
     }
+}
+
+#[test]
+fn an_explicit_empty_prompt_loads_the_model() {
+    let server = TestServer::start();
+    Test::new()
+        .server(&server)
+        .args(&["generate", "tiny", "", "--keep-alive", "10m"])
+        .stdout("")
+        .stderr("loaded 'tiny'\n")
+        .run();
+    let sent = body(&server, "/api/generate");
+    assert_eq!(sent["keep_alive"], "10m");
+    assert!(sent.get("prompt").is_none(), "{sent}");
+    assert!(server.loaded_names().iter().any(|n| n.starts_with("tiny")));
+
+    // --keep-alive 0 unloads, and says so.
+    Test::new()
+        .server(&server)
+        .args(&["generate", "tiny", "", "--keep-alive", "0"])
+        .stdout("")
+        .stderr("unloaded 'tiny'\n")
+        .run();
+
+    // --json: the server's object on stdout.
+    let out = Test::new()
+        .server(&server)
+        .args(&["generate", "tiny", "", "--json"])
+        .stderr("")
+        .run();
+    let v: serde_json::Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(v["done_reason"], "load");
+
+    // Piped text with an empty argument is a prompt as usual.
+    let server = TestServer::start();
+    Test::new()
+        .server(&server)
+        .args(&["generate", "tiny", ""])
+        .stdin("hello\n")
+        .stdout("echo: hello\n")
+        .run();
+
+    // Empty piped stdin without a prompt stays a usage error.
+    let server = TestServer::start();
+    let out = Test::new()
+        .server(&server)
+        .args(&["generate", "tiny"])
+        .stdin("\n")
+        .status(2)
+        .stdout("")
+        .run();
+    assert!(stderr_of(&out).starts_with("ollama-rs: error: no prompt"));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn run_with_an_empty_prompt_loads_the_model() {
+    let server = TestServer::start();
+    Test::new()
+        .server(&server)
+        .args(&["run", "tiny", "", "--keep-alive", "-1"])
+        .stdout("")
+        .stderr("loaded 'tiny'\n")
+        .run();
+    let sent = body(&server, "/api/chat");
+    assert_eq!(sent["messages"], serde_json::json!([]));
+    assert_eq!(sent["keep_alive"], -1.0);
+
+    // A missing model is pulled, then loaded.
+    let server = TestServer::start_empty();
+    Test::new()
+        .server(&server)
+        .args(&["run", "tiny", ""])
+        .stdout("")
+        .stderr("pulled 'tiny'\nloaded 'tiny'\n")
+        .run();
+
+    // Empty piped stdin and no prompt: a usage error, nothing sent.
+    let server = TestServer::start();
+    Test::new()
+        .server(&server)
+        .args(&["run", "tiny"])
+        .stdin("")
+        .status(2)
+        .stdout("")
+        .stderr("ollama-rs: error: stdin is empty: give a message with -m or on stdin\n")
+        .run();
+    assert!(server.requests().is_empty());
 }

@@ -45,7 +45,7 @@ fn list_table_like_ollama_list() {
     let server = serving("/api/tags", &doc);
     let want = "\
 NAME                  ID              SIZE      MODIFIED
-llama3.2:latest       a80c4f17acd5    4.6 GB    5 hours ago
+llama3.2:latest       a80c4f17acd5    4.7 GB    5 hours ago
 all-minilm:latest     1b226e2802db    12 MB     3 days ago
 gpt-oss:120b-cloud    569662207105    -         3 weeks ago
 qwen3:8b              500a1f067a9f    6 GB      About an hour ago
@@ -106,7 +106,7 @@ qwen3:8b              500a1f067a9f    6 GB      About an hour ago
             .args(&["list", "LLAMA"])
             .output()),
         "NAME               ID              SIZE      MODIFIED\n\
-         llama3.2:latest    a80c4f17acd5    4.6 GB    5 hours ago\n"
+         llama3.2:latest    a80c4f17acd5    4.7 GB    5 hours ago\n"
     );
 }
 

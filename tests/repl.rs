@@ -318,8 +318,15 @@ fn every_slash_command() {
     chat.ask("/set system Answer briefly.", "Set system message.");
     chat.ask("/set format json", "Set format to 'json' mode.");
     chat.ask("/set noformat", "Disabled format.");
-    chat.ask("/set think", "Set 'think' mode.");
-    chat.ask("/set think low", "Set 'think' mode to 'low'.");
+    // tiny cannot think: refused, and not kept.
+    chat.ask(
+        "/set think",
+        "does not support thinking; 'think' mode not set",
+    );
+    chat.ask(
+        "/set think low",
+        "does not support thinking; 'think' mode not set",
+    );
     chat.ask("/set nothink", "Set 'nothink' mode.");
     chat.ask("/set verbose", "Set 'verbose' mode.");
     chat.ask("/set quiet", "Set 'quiet' mode.");

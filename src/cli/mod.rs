@@ -127,11 +127,12 @@ pub struct GlobalArgs {
     pub cacert: Option<PathBuf>,
 
     /// Longest wait, in seconds, for the server's next bytes (default: no limit)
-    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs, allow_negative_numbers = true)]
     pub timeout: Option<f64>,
 
     /// Longest wait, in seconds, to connect to the server
-    #[arg(long, global = true, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    #[arg(long, global = true, value_name = "SECS", default_value = "10", value_parser = parse_secs,
+          allow_negative_numbers = true)]
     pub connect_timeout: f64,
 
     /// Machine-readable output: JSON documents or one JSON object per line
@@ -201,10 +202,12 @@ pub enum Command {
     )]
     Generate(GenerateArgs),
 
-    /// Chat with a model: one message (-m or stdin), or an interactive session
+    /// Chat with a model: one message (PROMPT, -m or stdin), or an interactive session
     #[command(
         visible_alias = "run",
         after_help = "Examples:\n  ollama-rs chat llama3.2                 # interactive\n  \
+            ollama-rs run llama3.2 'Why is the sky blue?'\n  \
+            git diff | ollama-rs run llama3.2 'Write a commit message for this diff'\n  \
             ollama-rs chat llama3.2 -m 'Hello!'\n  \
             ollama-rs chat llama3.2 --messages history.json -m 'And then?'"
     )]

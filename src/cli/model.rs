@@ -15,8 +15,8 @@ pub struct ModelArgs {
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     pub options: Vec<String>,
 
-    /// How long the model stays loaded: seconds, or a duration like 5m or 1h30m
-    #[arg(long, value_name = "DURATION")]
+    /// How long the model stays loaded: seconds, or a duration like 5m or 1h30m; negative: for ever
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub keep_alive: Option<String>,
 
     /// Structured output: `json`, an inline JSON schema, or @FILE holding one
@@ -52,7 +52,7 @@ pub struct GenerateArgs {
     #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
-    /// The prompt; piped stdin is read and put before it
+    /// The prompt; piped stdin is read and put before it; an explicit "" only loads the model
     #[arg(value_name = "PROMPT")]
     pub prompt: Vec<String>,
 
@@ -76,8 +76,9 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "JSON")]
     pub context: Option<String>,
 
-    /// Return the N most likely tokens at each position with their log-probabilities
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20))]
+    /// Show each token's log-probability and the N most likely tokens (after the answer, on stderr)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20),
+          allow_negative_numbers = true)]
     pub logprobs: Option<u32>,
 
     #[command(flatten)]
@@ -91,6 +92,10 @@ pub struct ChatArgs {
     /// The model, e.g. llama3.2
     #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
+
+    /// A one-shot prompt, as with `ollama run MODEL PROMPT` (after piped stdin); "" only loads the model
+    #[arg(value_name = "PROMPT", conflicts_with = "message")]
+    pub prompt: Vec<String>,
 
     /// Send this message and print the reply (no interactive session)
     #[arg(short, long, value_name = "TEXT")]
@@ -112,7 +117,7 @@ pub struct ChatArgs {
     #[arg(long)]
     pub nowordwrap: bool,
 
-    /// Do not pull a missing model (interactive)
+    /// Do not pull a missing model (it fails with status 4 instead)
     #[arg(long)]
     pub no_pull: bool,
 
@@ -128,7 +133,7 @@ pub struct EmbedArgs {
     #[arg(add = ArgValueCompleter::new(complete_model))]
     pub model: String,
 
-    /// The inputs; without them, stdin is read, one input per line
+    /// The inputs; without them, stdin is read, one input per line (blank lines are refused)
     #[arg(value_name = "TEXT")]
     pub input: Vec<String>,
 
@@ -141,18 +146,19 @@ pub struct EmbedArgs {
     pub no_truncate: bool,
 
     /// Keep only the first N dimensions (re-normalised)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub dimensions: Option<u32>,
 
     /// Send at most N inputs per request
-    #[arg(long, value_name = "N", default_value = "256", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value = "256", value_parser = clap::value_parser!(u32).range(1..),
+          allow_negative_numbers = true)]
     pub batch_size: u32,
 
     /// A model option as KEY=VALUE (repeatable)
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     pub options: Vec<String>,
 
-    /// How long the model stays loaded: seconds, or a duration like 5m
-    #[arg(long, value_name = "DURATION")]
+    /// How long the model stays loaded: seconds, or a duration like 5m; negative: for ever
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub keep_alive: Option<String>,
 }

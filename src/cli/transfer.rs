@@ -56,11 +56,17 @@ pub struct PullArgs {
     pub insecure: bool,
 
     /// Re-issue the pull when no progress arrives for this many seconds
-    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs,
+          allow_negative_numbers = true)]
     pub stall_timeout: f64,
 
     /// How many times to re-issue a stalled pull
-    #[arg(long, value_name = "N", default_value = "3")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "3",
+        allow_negative_numbers = true
+    )]
     pub retries: u32,
 
     #[command(flatten)]

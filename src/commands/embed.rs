@@ -1,5 +1,7 @@
-//! `embed`: inputs from the arguments or stdin (one per line; blank lines
-//! are skipped), sent in batches of `--batch-size`, printed as one JSON array
+//! `embed`: inputs from the arguments or stdin (one per line, so that
+//! output line N is the vector of input line N; a blank line is refused,
+//! naming its number, since skipping it would shift every later line and
+//! embedding it would give a meaningless vector), sent in batches of `--batch-size`, printed as one JSON array
 //! per input, in input order. With `--json`, the server's whole response
 //! object is printed instead, one line per batch.
 
@@ -30,16 +32,16 @@ pub async fn run(a: EmbedArgs, client: &Client, settings: &Settings) -> Result<E
     } else {
         let mut lines = Vec::new();
         for line in io::stdin().lock().lines() {
-            let line = line.map_err(|e| usage(format!("could not read stdin: {e}")))?;
-            if !line.trim().is_empty() {
-                lines.push(line);
-            }
+            lines.push(line.map_err(|e| usage(format!("could not read stdin: {e}")))?);
         }
-        if lines.is_empty() {
-            return Err(usage("stdin is empty: give one input per line"));
-        }
-        lines
+        stdin_inputs(lines)?
     };
+    if let Some(n) = inputs.iter().position(|t| t.trim().is_empty()) {
+        return Err(usage(format!(
+            "input {} is blank: give a text for each argument",
+            n + 1
+        )));
+    }
     let truncate = if a.no_truncate {
         Some(false)
     } else if a.truncate {
@@ -101,4 +103,20 @@ pub async fn run(a: EmbedArgs, client: &Client, settings: &Settings) -> Result<E
     bar.finish_and_clear();
     sent?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The inputs of stdin, one per line: a blank line is a usage error that
+/// names its line number, and so is a stdin with no text at all.
+fn stdin_inputs(lines: Vec<String>) -> Result<Vec<String>> {
+    if lines.iter().all(|l| l.trim().is_empty()) {
+        return Err(usage("stdin is empty: give one input per line"));
+    }
+    if let Some(n) = lines.iter().position(|l| l.trim().is_empty()) {
+        return Err(usage(format!(
+            "stdin line {} is blank: each line is one input and gets one output line; \
+             remove blank lines first (e.g. grep -v '^[[:space:]]*$')",
+            n + 1
+        )));
+    }
+    Ok(lines)
 }

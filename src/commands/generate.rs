@@ -3,21 +3,25 @@
 //! terminal (on stderr when stdout is not one), statistics on stderr; with
 //! `--json`, the server's objects one per line, every field kept.
 
+use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
 use futures_util::StreamExt;
-use ollama_rs::{ChatRequest, Client, GenerateRequest, Message, Metrics, Role};
+use ollama_rs::{ChatRequest, Client, GenerateRequest, Logprob, Message, Metrics, Role};
 use serde_json::Value;
 
 use super::names::check_model;
+use crate::cli::ProgressMode;
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
-use crate::exit::{about_model, usage};
-use crate::render::reply::{Layout, Renderer, Reply, ReplyStyle};
+use crate::exit::{about_model, usage, ModelContext};
+use crate::render::progress::{pull_missing, say};
+use crate::render::reply::{logprobs_text, Layout, Renderer, Reply, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::settings::request::{read_messages, read_tools, ModelSettings};
 use crate::settings::Settings;
+use crate::ui::progress::Style;
 
 /// Reads stdin when it is not a terminal.
 fn piped_stdin(settings: &Settings) -> Result<Option<String>> {
@@ -66,6 +70,8 @@ struct Job<'a> {
     action: &'static str,
     /// "generation with": for a stream that breaks after it started.
     doing: &'static str,
+    /// The log probabilities received (`--logprobs`), shown after the answer.
+    logprobs: RefCell<Vec<Logprob>>,
 }
 
 impl Job<'_> {
@@ -134,6 +140,7 @@ impl Job<'_> {
             match item {
                 Ok(r) => {
                     out.show(&r)?;
+                    self.logprobs.borrow_mut().extend_from_slice(r.logprobs());
                     if r.done() {
                         metrics = Some(r.metrics());
                     }
@@ -154,10 +161,17 @@ impl Job<'_> {
         let mut out = self.renderer();
         out.show(r)?;
         out.finish()?;
+        self.logprobs.borrow_mut().extend_from_slice(r.logprobs());
         Ok(Some(r.metrics()))
     }
 
     fn done(&self, metrics: Option<Metrics>) -> ExitCode {
+        let logprobs = self.logprobs.borrow();
+        if !logprobs.is_empty() {
+            let _ = io::stderr()
+                .lock()
+                .write_all(logprobs_text(&logprobs).as_bytes());
+        }
         if self.args.verbose {
             if let Some(m) = metrics {
                 print_stats(&m);
@@ -179,6 +193,23 @@ pub async fn generate(a: GenerateArgs, client: &Client, settings: &Settings) -> 
         None => None,
     };
     let prompt = prompt_of(piped_stdin(settings)?, &a.prompt);
+    if prompt.trim().is_empty() && !a.prompt.is_empty() {
+        // An explicit empty prompt (`generate MODEL ""`) loads the model,
+        // as the API's request without a prompt does.
+        let mut req = GenerateRequest::load(a.model.as_str());
+        req.keep_alive = common.keep_alive;
+        req.stream = Some(false);
+        let job = Job {
+            settings,
+            args: &a.model_args,
+            model: &a.model,
+            path: "/api/generate",
+            action: "could not load",
+            doing: "loading",
+            logprobs: RefCell::default(),
+        };
+        return job.load(client, &req).await;
+    }
     if prompt.trim().is_empty() {
         return Err(usage(
             "no prompt: give it as arguments or on stdin, e.g. ollama-rs generate MODEL 'Hello'",
@@ -208,6 +239,7 @@ pub async fn generate(a: GenerateArgs, client: &Client, settings: &Settings) -> 
         path: "/api/generate",
         action: "could not generate with",
         doing: "generation with",
+        logprobs: RefCell::default(),
     };
     if settings.json {
         req.stream = Some(!job.args.no_stream);
@@ -223,8 +255,8 @@ pub async fn generate(a: GenerateArgs, client: &Client, settings: &Settings) -> 
     Ok(job.done(metrics))
 }
 
-/// `chat`: one message from -m or stdin; without either, on a terminal, the
-/// interactive session.
+/// `chat` (and `run`): one message from the words after the model, -m or
+/// stdin; without any, on a terminal, the interactive session.
 pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<ExitCode> {
     check_model(&a.model)?;
     let common = ModelSettings::resolve(&a.model_args)?;
@@ -233,23 +265,23 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
         None => Vec::new(),
     };
     let tools = a.tools.as_deref().map(read_tools).transpose()?;
-    let text = match (&a.message, settings.stdin_tty) {
-        (Some(m), _) => m.clone(),
-        (None, false) => {
-            let s = piped_stdin(settings)?.unwrap_or_default();
-            if s.trim().is_empty() {
-                return Err(usage("stdin is empty: give a message with -m or on stdin"));
-            }
-            s.trim_end().to_string()
+    let text = if let Some(m) = &a.message {
+        m.clone()
+    } else if !a.prompt.is_empty() || !settings.stdin_tty {
+        // Piped stdin first, then the words, as `ollama run` does.
+        let text = prompt_of(piped_stdin(settings)?, &a.prompt);
+        if text.trim().is_empty() && a.prompt.is_empty() {
+            return Err(usage("stdin is empty: give a message with -m or on stdin"));
         }
-        (None, true) => {
-            if !settings.stdout_tty {
-                return Err(usage(
-                    "stdout is not a terminal: give a message with -m or on stdin",
-                ));
-            }
-            return crate::repl::run(&a, common, messages, tools, client, settings).await;
+        // An explicit empty prompt (`run MODEL ""`) only loads the model.
+        text
+    } else {
+        if !settings.stdout_tty {
+            return Err(usage(
+                "stdout is not a terminal: give a message as arguments, with -m or on stdin",
+            ));
         }
+        return crate::repl::run(&a, common, messages, tools, client, settings).await;
     };
     if let Some(system) = &a.system {
         // A system message at the start of --messages is replaced, not
@@ -259,11 +291,17 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
             _ => messages.insert(0, Message::system(system.as_str())),
         }
     }
-    let mut user = Message::user(text);
-    if !common.images.is_empty() {
-        user.images = Some(common.images);
+    let load = text.trim().is_empty() && a.message.is_none();
+    if load {
+        // The API's load request: no messages at all.
+        messages.clear();
+    } else {
+        let mut user = Message::user(text);
+        if !common.images.is_empty() {
+            user.images = Some(common.images);
+        }
+        messages.push(user);
     }
-    messages.push(user);
     let mut req = ChatRequest::new(a.model.as_str(), messages);
     req.tools = tools;
     req.options = common.options;
@@ -277,17 +315,91 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
         path: "/api/chat",
         action: "could not chat with",
         doing: "chat with",
+        logprobs: RefCell::default(),
     };
-    if settings.json {
-        req.stream = Some(!job.args.no_stream);
-        return job.print_json(client, &req).await;
-    }
-    let metrics = if job.args.no_stream {
-        let r = about_model(client.chat(req).await, job.action, job.model)?;
-        job.render_one(&r)?
+    let job = if load {
+        Job {
+            action: "could not load",
+            doing: "loading",
+            ..job
+        }
     } else {
-        let stream = about_model(client.chat_stream(req).await, job.action, job.model)?;
-        job.render(stream).await?
+        job
     };
-    Ok(job.done(metrics))
+    let send = |req: ChatRequest| async {
+        if load {
+            let mut req = req;
+            req.stream = Some(false);
+            job.load(client, &req).await
+        } else {
+            job.chat_once(client, req).await
+        }
+    };
+    match send(req.clone()).await {
+        // A missing model is pulled first, as `ollama run` does, unless
+        // --no-pull.
+        Err(e) if !a.no_pull && job.model_missing(&e) => {
+            let style = if settings.json {
+                // stdout is for the answer's JSON.
+                Style::Quiet
+            } else {
+                settings.progress_style(ProgressMode::Auto)
+            };
+            pull_missing(client, &a.model, style).await?;
+            if !settings.json {
+                say(&format!("pulled '{}'", a.model));
+            }
+            send(req).await
+        }
+        other => other,
+    }
+}
+
+impl Job<'_> {
+    /// Whether the request failed before any answer because the model
+    /// does not exist.
+    fn model_missing(&self, e: &anyhow::Error) -> bool {
+        e.downcast_ref::<ModelContext>()
+            .is_some_and(|c| c.action == self.action)
+            && crate::exit::code(e) == crate::exit::NOT_FOUND
+    }
+
+    /// Sends a load request (no prompt, no messages) and says how it
+    /// went: `loaded 'MODEL'` (or `unloaded`, with `--keep-alive 0`) on
+    /// stderr; with `--json`, the server's object on stdout.
+    async fn load(&self, client: &Client, body: &impl serde::Serialize) -> Result<ExitCode> {
+        let v: Value = about_model(
+            client.post_as(self.path, body).await,
+            self.action,
+            self.model,
+        )?;
+        if self.settings.json {
+            let mut out = self.settings.stdout();
+            crate::ui::write_json_line(&mut out, &v)?;
+            out.flush()?;
+        } else {
+            let done = match v.get("done_reason").and_then(Value::as_str) {
+                Some("unload") => "unloaded",
+                _ => "loaded",
+            };
+            say(&format!("{done} '{}'", self.model));
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// Sends one chat request and shows its answer.
+    async fn chat_once(&self, client: &Client, mut req: ChatRequest) -> Result<ExitCode> {
+        if self.settings.json {
+            req.stream = Some(!self.args.no_stream);
+            return self.print_json(client, &req).await;
+        }
+        let metrics = if self.args.no_stream {
+            let r = about_model(client.chat(req).await, self.action, self.model)?;
+            self.render_one(&r)?
+        } else {
+            let stream = about_model(client.chat_stream(req).await, self.action, self.model)?;
+            self.render(stream).await?
+        };
+        Ok(self.done(metrics))
+    }
 }

@@ -10,7 +10,7 @@ use anyhow::Result;
 use futures_util::StreamExt;
 use ollama_rs::{ProgressResponse, ResponseStream};
 
-use crate::exit;
+use crate::exit::{self, about_model, PULL_ACTION};
 use crate::ui::progress::{Progress, Style};
 
 /// The model was not finished: the stream ended without `success`.
@@ -74,6 +74,29 @@ pub async fn drive(
     } else {
         Err(NoSuccess.into())
     }
+}
+
+/// Pulls a model that is missing, as `ollama run` does before it answers:
+/// progress in `style` (bars or lines on stderr), cleared at the end. The
+/// interactive chat and the one-shot `chat`/`run` share it.
+pub async fn pull_missing(client: &ollama_rs::Client, model: &str, style: Style) -> Result<()> {
+    let mut progress = Progress::new(style, true);
+    let req = ollama_rs::PullRequest::new(model);
+    let r = match about_model(client.pull_stream(req).await, PULL_ACTION, model) {
+        Ok(stream) => drive(stream, &mut progress, None).await,
+        Err(e) => Err(e),
+    };
+    progress.clear();
+    r.map_err(|e| {
+        if e.downcast_ref::<exit::ModelContext>().is_some() {
+            e
+        } else {
+            e.context(exit::ModelContext {
+                action: PULL_ACTION.into(),
+                model: model.to_string(),
+            })
+        }
+    })
 }
 
 /// The one line that says how it ended; `--json` keeps stderr for errors.

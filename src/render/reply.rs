@@ -10,7 +10,7 @@
 
 use std::io::{self, Write};
 
-use ollama_rs::{ChatResponse, GenerateResponse, Metrics, ToolCall};
+use ollama_rs::{ChatResponse, GenerateResponse, Logprob, Metrics, ToolCall};
 
 use crate::render::style::dim;
 use crate::render::wrap::Wrapper;
@@ -27,6 +27,10 @@ pub trait Reply {
     fn done(&self) -> bool;
     /// The statistics (in the last part).
     fn metrics(&self) -> Metrics;
+    /// The log probabilities of this part's tokens (`--logprobs`).
+    fn logprobs(&self) -> &[Logprob] {
+        &[]
+    }
 }
 
 impl Reply for GenerateResponse {
@@ -45,6 +49,36 @@ impl Reply for GenerateResponse {
     fn metrics(&self) -> Metrics {
         GenerateResponse::metrics(self)
     }
+    fn logprobs(&self) -> &[Logprob] {
+        self.logprobs.as_deref().unwrap_or_default()
+    }
+}
+
+/// The `--logprobs` block printed on stderr after the answer: one line per
+/// token, its text as a JSON string (so spaces and line breaks show), its
+/// log probability, then the most likely alternatives.
+pub fn logprobs_text(logprobs: &[Logprob]) -> String {
+    let mut s = String::from("log probabilities (token, logprob, most likely tokens):\n");
+    for lp in logprobs {
+        let token = serde_json::to_string(&lp.token).unwrap_or_default();
+        let mut line = format!("  {token:<16} {:>8.4}", lp.logprob);
+        let top: Vec<String> = lp
+            .top_logprobs
+            .iter()
+            .flatten()
+            .map(|t| {
+                let token = serde_json::to_string(&t.token).unwrap_or_default();
+                format!("{token} {:.4}", t.logprob)
+            })
+            .collect();
+        if !top.is_empty() {
+            line.push_str("    ");
+            line.push_str(&top.join(", "));
+        }
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
 }
 
 impl Reply for ChatResponse {

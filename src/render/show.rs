@@ -263,7 +263,11 @@ fn parameters_text(r: &ShowResponse, options: &Options) -> String {
         }
         _ => s.push_str("  No additional parameters were specified for this model.\n"),
     }
-    if let Ok(Value::Object(map)) = serde_json::to_value(options) {
+    // Through the JSON text, not `to_value`: an `f32` option such as
+    // temperature 0.1 is then the shortest number that reads back to it
+    // (`0.1`), not its widening to f64 (`0.10000000149011612`).
+    let typed = serde_json::to_string(options).and_then(|t| serde_json::from_str::<Value>(&t));
+    if let Ok(Value::Object(map)) = typed {
         if !map.is_empty() {
             s.push_str("\nUser defined parameters:\n");
             for (k, v) in map {

@@ -11,11 +11,10 @@ use super::commands;
 use super::env::{Input, LineSource};
 use super::input::{find_images, image_path, words, Multiline, Target};
 use super::state::{is_not_found, unless_interrupted, Flow, Repl};
-use crate::exit::{self, about_model, Interrupted};
-use crate::render::progress::drive;
+use crate::exit::{about_model, Interrupted};
+use crate::render::progress::pull_missing;
 use crate::render::reply::{Layout, Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
-use crate::ui::progress::Progress;
 
 impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     /// Checks that the model exists, pulling it when it does not (unless
@@ -58,23 +57,10 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     pub(super) async fn pull(&mut self, model: &str) -> Result<()> {
         let client = self.client;
         let style = self.env.progress;
-        let work = async {
-            let mut progress = Progress::new(style, true);
-            let req = ollama_rs::PullRequest::new(model);
-            let r = match about_model(client.pull_stream(req).await, "could not pull", model) {
-                Ok(stream) => drive(stream, &mut progress, None).await,
-                Err(e) => Err(e),
-            };
-            progress.clear();
-            r
-        };
+        let work = pull_missing(client, model, style);
         match unless_interrupted(&self.env.interrupt, work).await {
             None => Err(Interrupted.into()),
-            Some(Err(e)) if e.downcast_ref::<exit::ModelContext>().is_some() => Err(e),
-            Some(Err(e)) => Err(e.context(exit::ModelContext {
-                action: "could not pull".into(),
-                model: model.to_string(),
-            })),
+            Some(Err(e)) => Err(e),
             Some(Ok(())) => {
                 self.warn(&format!("pulled '{model}'"))?;
                 Ok(())

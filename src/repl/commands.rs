@@ -186,7 +186,7 @@ pub const COMMANDS: &[Command] = &[
         name: "/import",
         aliases: &[],
         args: "<file>",
-        help: "Continue a conversation written by /export",
+        help: "Continue a conversation written by /export (JSON or Markdown)",
         subs: &[],
         complete: Complete::Files,
     },

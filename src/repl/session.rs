@@ -148,3 +148,77 @@ pub(super) fn to_markdown(model: &str, messages: &[Message]) -> String {
     }
     s
 }
+
+/// Reads a conversation that [`to_markdown`] wrote (`/export chat.md`):
+/// a `## System`, `## User`, `## Assistant` or `## Tool` heading per turn,
+/// the thinking as the `> ` lines that open an assistant's turn. The image
+/// notes are dropped (the images are not in the file); everything else
+/// after a heading is the message's text. The JSON export is the lossless
+/// one.
+pub(super) fn from_markdown(text: &str) -> Result<Vec<Message>, String> {
+    let mut messages: Vec<Message> = Vec::new();
+    let mut body: Vec<&str> = Vec::new();
+    let mut role: Option<Role> = None;
+    let mut finish = |role: Option<Role>, body: &mut Vec<&str>| {
+        if let Some(role) = role {
+            messages.push(markdown_turn(role, body));
+        }
+        body.clear();
+    };
+    for line in text.lines() {
+        let heading = match line.trim_end() {
+            "## System" => Some(Role::System),
+            "## User" => Some(Role::User),
+            "## Assistant" => Some(Role::Assistant),
+            "## Tool" => Some(Role::Tool),
+            _ => None,
+        };
+        match heading {
+            Some(r) => {
+                finish(role.take(), &mut body);
+                role = Some(r);
+            }
+            None if role.is_some() => body.push(line),
+            // The title and anything before the first turn.
+            None => {}
+        }
+    }
+    finish(role, &mut body);
+    if messages.is_empty() {
+        return Err(
+            "it is neither a JSON array of messages nor a Markdown conversation \
+             (`## User`, `## Assistant` headings) as /export writes them"
+                .into(),
+        );
+    }
+    Ok(messages)
+}
+
+/// One turn of [`from_markdown`]: its lines after the heading.
+fn markdown_turn(role: Role, lines: &[&str]) -> Message {
+    let mut lines: Vec<&str> = lines.to_vec();
+    while lines.first().is_some_and(|l| l.trim().is_empty()) {
+        lines.remove(0);
+    }
+    let mut thinking = Vec::new();
+    if role == Role::Assistant {
+        while let Some(l) = lines.first().and_then(|l| l.strip_prefix('>')) {
+            thinking.push(l.strip_prefix(' ').unwrap_or(l));
+            lines.remove(0);
+        }
+    }
+    // The note `*(N image(s))*` stands for images the file does not hold.
+    let content: Vec<&str> = lines
+        .into_iter()
+        .filter(|l| !(l.starts_with("*(") && l.ends_with(" image(s))*")))
+        .collect();
+    let mut m = Message {
+        role,
+        content: content.join("\n").trim().to_string(),
+        ..Message::default()
+    };
+    if !thinking.is_empty() {
+        m.thinking = Some(thinking.join("\n"));
+    }
+    m
+}

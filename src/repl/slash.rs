@@ -5,18 +5,18 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::Result;
-use ollama_rs::{Format, Role, ShowRequest, Think};
+use ollama_rs::{Format, Message, Role, ShowRequest, Think};
 
 use super::commands::{self, Id};
 use super::env::LineSource;
 use super::history;
 use super::input::{expand_home, unquote, Multiline, Target};
-use super::session::to_markdown;
+use super::session::{from_markdown, to_markdown};
 use super::state::{is_not_found, unless_interrupted, Flow, Repl};
-use crate::exit::{about_model, Interrupted};
+use crate::exit::{about_model, usage, Interrupted};
 use crate::render::progress::drive;
 use crate::render::show::show_topic;
-use crate::settings::request::read_messages;
+use crate::settings::request::{read_input_file, read_messages};
 use crate::ui::progress::{Progress, Style};
 
 impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
@@ -117,6 +117,15 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 };
                 match think {
                     Err(e) => self.warn(&format!("error: {e}"))?,
+                    // Every later message would fail with a 400: refused,
+                    // and the mode is left as it was.
+                    Ok(t) if t != Think::Bool(false) && self.cannot_think() => {
+                        let model = self.session.model.clone();
+                        self.warn(&format!(
+                            "error: model '{model}' does not support thinking; 'think' mode \
+                             not set (/show info lists what it can do)"
+                        ))?;
+                    }
                     Ok(t) => {
                         self.session.think = Some(t);
                         if arg.is_empty() {
@@ -124,7 +133,6 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                         } else {
                             self.say(&format!("Set 'think' mode to '{arg}'."))?;
                         }
-                        self.warn_no_thinking()?;
                     }
                 }
             }
@@ -151,12 +159,20 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(())
     }
 
-    /// Warns when the model cannot think (when the server said what it can do).
-    pub(super) fn warn_no_thinking(&mut self) -> io::Result<()> {
-        if !self.session.capabilities.is_empty() && !self.session.has("thinking") {
+    /// Whether the server said what the model can do, and thinking is
+    /// not among it.
+    fn cannot_think(&self) -> bool {
+        !self.session.capabilities.is_empty() && !self.session.has("thinking")
+    }
+
+    /// After a switch to a model that cannot think, turns a 'think' mode
+    /// off, saying so, rather than letting every message fail.
+    pub(super) fn drop_thinking_if_unsupported(&mut self) -> io::Result<()> {
+        if self.session.think.is_some_and(|t| t != Think::Bool(false)) && self.cannot_think() {
+            self.session.think = None;
             let model = self.session.model.clone();
             self.warn(&format!(
-                "warning: model '{model}' does not support thinking output"
+                "warning: model '{model}' does not support thinking; 'think' mode is off"
             ))?;
         }
         Ok(())
@@ -186,6 +202,16 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             Ok(()) => {
                 self.session.options = options;
                 self.say(&format!("Set parameter '{key}' to '{}'", values.join(", ")))
+            }
+            Err(ollama_rs::OptionError::Unknown(name)) => {
+                match crate::settings::request::closest_option(&name) {
+                    Some(near) => self.warn(&format!(
+                        "Couldn't set parameter: unknown parameter '{name}': did you mean {near}?"
+                    )),
+                    None => self.warn(&format!(
+                        "Couldn't set parameter: unknown parameter '{name}'"
+                    )),
+                }
             }
             Err(e) => self.warn(&format!("Couldn't set parameter: {e}")),
         }
@@ -246,9 +272,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 self.adopt(model.to_string(), show);
                 self.session.messages.clear();
                 self.unsent = None;
-                if self.session.think.is_some_and(|t| t != Think::Bool(false)) {
-                    self.warn_no_thinking()?;
-                }
+                self.drop_thinking_if_unsupported()?;
                 self.refresh_models().await;
             }
             Err(e) if e.downcast_ref::<Interrupted>().is_some() => {}
@@ -307,9 +331,10 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         Ok(())
     }
 
-    /// `/import FILE`: replaces the conversation with a JSON array of messages.
+    /// `/import FILE`: replaces the conversation with what `/export` wrote:
+    /// a JSON array of messages, or the Markdown conversation.
     pub(super) fn import(&mut self, path: &Path) -> Result<()> {
-        match read_messages(path) {
+        match read_conversation(path) {
             Ok(messages) => {
                 let n = messages.len();
                 self.session.system = None;
@@ -361,4 +386,14 @@ pub(super) fn parameter_usage() -> String {
         s.push_str(&format!("  /set parameter {} {arg}\n", o.name));
     }
     s
+}
+
+/// Reads either format `/export` writes: a JSON array of messages, or
+/// (when the file does not start with `[`) the Markdown conversation.
+fn read_conversation(path: &Path) -> Result<Vec<Message>> {
+    let text = read_input_file(path, "messages file")?;
+    if text.trim_start().starts_with('[') {
+        return read_messages(path);
+    }
+    from_markdown(&text).map_err(|e| usage(format!("`{}`: {e}", path.display())))
 }

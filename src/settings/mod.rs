@@ -168,9 +168,11 @@ pub fn terminal_width() -> Option<usize> {
 }
 
 /// Whether this command line runs the interactive session: `chat` without
-/// `-m`, with stdin and stdout on a terminal.
+/// `-m` or a prompt, with stdin and stdout on a terminal.
 fn is_interactive(command: &Command, stdin_tty: bool, stdout_tty: bool) -> bool {
-    matches!(command, Command::Chat(ChatArgs { message: None, .. })) && stdin_tty && stdout_tty
+    matches!(command, Command::Chat(ChatArgs { message: None, prompt, .. }) if prompt.is_empty())
+        && stdin_tty
+        && stdout_tty
 }
 
 /// Whether `OLLAMA_NOHISTORY` turns history off: set to anything but empty,

@@ -41,15 +41,33 @@ pub fn parse_options(pairs: &[String]) -> Result<Option<Options>> {
                 .filter(|s| !s.deprecated)
                 .map(|s| s.name)
                 .collect();
-            match e {
-                ollama_rs::OptionError::Unknown(_) => {
-                    usage(format!("{e} (valid: {})", valid.join(", ")))
-                }
+            match &e {
+                ollama_rs::OptionError::Unknown(name) => match closest_option(name) {
+                    Some(near) => usage(format!(
+                        "{e}: did you mean {near}? (valid: {})",
+                        valid.join(", ")
+                    )),
+                    None => usage(format!("{e} (valid: {})", valid.join(", "))),
+                },
                 _ => usage(e.to_string()),
             }
         })?;
     }
     Ok(Some(o))
+}
+
+/// The known option closest to an unknown `name` (a typo such as
+/// `temprature`), when one is close enough to be what was meant.
+pub fn closest_option(name: &str) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    ollama_rs::Options::KNOWN
+        .iter()
+        .filter(|s| !s.deprecated)
+        .map(|s| (strsim::jaro_winkler(&name, s.name), s.name))
+        // The threshold clap uses for its own suggestions.
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, known)| known)
 }
 
 /// Parses `--keep-alive`: a number of seconds, or a duration in the
@@ -123,8 +141,19 @@ fn parse_format(s: &str) -> Result<Format> {
         ),
         None => (s.to_string(), "--format".to_string()),
     };
-    let v: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| usage(format!("{origin} is not `json` or a JSON schema: {e}")))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        // Text that is not even meant as JSON (`yaml`, `xml`) gets what is
+        // accepted, not the JSON parser's position.
+        let meant_as_json = text.trim_start().starts_with(['{', '[', '"']);
+        if meant_as_json || s.starts_with('@') {
+            usage(format!("{origin} is not `json` or a JSON schema: {e}"))
+        } else {
+            usage(format!(
+                "{origin} `{s}` is not `json` or a JSON schema: give `json`, a JSON schema \
+                 object such as '{{\"type\": \"object\"}}', or @FILE holding one"
+            ))
+        }
+    })?;
     if !v.is_object() {
         return Err(usage(format!("{origin}: a JSON schema must be an object")));
     }
@@ -201,6 +230,36 @@ pub fn read_tools(path: &Path) -> Result<Vec<Tool>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_options_suggest_the_closest() {
+        assert_eq!(closest_option("temprature"), Some("temperature"));
+        assert_eq!(closest_option("TOP_K"), Some("top_k"));
+        assert_eq!(closest_option("num_ctxx"), Some("num_ctx"));
+        assert_eq!(closest_option("zzzzzz"), None);
+        let e = parse_options(&["temprature=1".into()]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("unknown parameter 'temprature': did you mean temperature? (valid: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn format_says_what_it_accepts() {
+        let e = parse_format("yaml").err().unwrap().to_string();
+        assert_eq!(
+            e,
+            "--format `yaml` is not `json` or a JSON schema: give `json`, a JSON schema object \
+             such as '{\"type\": \"object\"}', or @FILE holding one"
+        );
+        let e = parse_format("{nope").err().unwrap().to_string();
+        assert!(
+            e.starts_with("--format is not `json` or a JSON schema: key must be"),
+            "{e}"
+        );
+        assert!(matches!(parse_format("JSON"), Ok(Format::Json)));
+    }
 
     #[test]
     fn keep_alive_accepts_seconds_and_go_durations_only() {

@@ -3,9 +3,12 @@
 
 use std::time::Duration;
 
-/// A byte count in decimal units: `4.7 GB`, `12 MB`, `6 GB`, `483 KB`.
-/// Values of 10 or more are truncated to an integer; smaller ones keep one
-/// decimal unless whole.
+/// A byte count in decimal units, as Go's `format.HumanBytes` (ollama
+/// v0.32.15) writes it for `ollama list`, `ps` and the progress bars:
+/// `4.7 GB`, `12 MB`, `6 GB`, `483 KB`. Values of 10 or more are truncated
+/// to an integer; smaller ones that are not whole are rounded to one
+/// decimal (`%.1f`: 1.99 GB is `2.0 GB`, 9.96 GB is `10.0 GB`); whole ones
+/// have none.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [(&str, f64); 4] = [("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)];
     for (unit, size) in UNITS {
@@ -16,21 +19,20 @@ pub fn human_bytes(n: u64) -> String {
     format!("{n} B")
 }
 
-/// A rate in decimal units per second: `35 MB/s`.
+/// A rate in decimal units per second, as the official progress bar
+/// writes it: the rate truncated to whole bytes, then [`human_bytes`]:
+/// `35 MB/s`, `2.0 MB/s`.
 pub fn human_rate(bytes_per_sec: f64) -> String {
     format!("{}/s", human_bytes(bytes_per_sec.max(0.0) as u64))
 }
 
+/// The number of a size: Go's `%d` of the truncated value from 10 up,
+/// `%.1f` (rounded) below 10 unless the value is whole.
 fn short_number(v: f64) -> String {
-    if v >= 10.0 {
+    if v >= 10.0 || v.fract() == 0.0 {
         format!("{}", v.trunc() as u64)
     } else {
-        let tenths = (v * 10.0).trunc() / 10.0;
-        if tenths.fract() == 0.0 {
-            format!("{}", tenths as u64)
-        } else {
-            format!("{tenths:.1}")
-        }
+        format!("{v:.1}")
     }
 }
 
@@ -247,13 +249,34 @@ mod tests {
     fn sizes_like_ollama_list() {
         assert_eq!(human_bytes(483_257), "483 KB");
         assert_eq!(human_bytes(7_822_376), "7.8 MB");
-        assert_eq!(human_bytes(4_661_211_424), "4.6 GB");
+        assert_eq!(human_bytes(4_661_211_424), "4.7 GB");
+        // Below 10, one decimal, rounded as Go's %.1f, even up to 10.0.
+        assert_eq!(human_bytes(1_990_000_000), "2.0 GB");
+        assert_eq!(human_bytes(2_960_000_000), "3.0 GB");
+        assert_eq!(human_bytes(1_040_000), "1.0 MB");
+        assert_eq!(human_bytes(1_050_000), "1.1 MB");
+        assert_eq!(human_bytes(9_960_000_000), "10.0 GB");
+        assert_eq!(human_bytes(9_999), "10.0 KB");
+        // From 10 up, truncated.
+        assert_eq!(human_bytes(19_990_000_000), "19 GB");
+        assert_eq!(human_bytes(999_999), "999 KB");
+        // The captures (82-cli-list, 83-cli-ps, 90-cli-pull).
+        assert_eq!(human_bytes(454_998), "454 KB");
+        assert_eq!(human_bytes(482_904), "482 KB");
         assert_eq!(human_bytes(12_345_678), "12 MB");
         assert_eq!(human_bytes(6_000_000_000), "6 GB");
         assert_eq!(human_bytes(999), "999 B");
         assert_eq!(human_bytes(0), "0 B");
         assert_eq!(human_bytes(1_000), "1 KB");
         assert_eq!(human_bytes(2_500_000_000_000), "2.5 TB");
+    }
+
+    #[test]
+    fn rates_like_the_progress_bar() {
+        assert_eq!(human_rate(1_990_000.7), "2.0 MB/s");
+        assert_eq!(human_rate(35_900_000.0), "35 MB/s");
+        assert_eq!(human_rate(999.9), "999 B/s");
+        assert_eq!(human_rate(-5.0), "0 B/s");
     }
 
     #[test]

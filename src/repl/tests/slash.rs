@@ -309,3 +309,122 @@ async fn clear_starts_over_but_keeps_the_system_message() {
         pairs(&[("system", "S"), ("user", "two")])
     );
 }
+
+#[tokio::test]
+async fn parameters_are_shown_as_set() {
+    let (url, _stub) = start_stub().await;
+    let r = run(
+        &url,
+        &[
+            "/set parameter temperature 0.1",
+            "/set parameter top_p 0.9",
+            "/show parameters",
+        ],
+    )
+    .await;
+    r.result.unwrap();
+    let out = r.out.text();
+    assert!(
+        out.contains("  temperature                    0.1\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  top_p                          0.9\n"),
+        "{out}"
+    );
+    assert!(!out.contains("0.1000"), "{out}");
+}
+
+#[tokio::test]
+async fn think_is_refused_for_a_model_that_cannot_think() {
+    let (url, stub) = start_stub().await;
+    let r = run(
+        &url,
+        &["/set think", "/set think high", "hi", "/set nothink"],
+    )
+    .await;
+    r.result.unwrap();
+    let err = r.err.text();
+    assert_eq!(
+        err.matches("error: model 'tiny' does not support thinking; 'think' mode not set")
+            .count(),
+        2,
+        "{err}"
+    );
+    assert!(!r.out.text().contains("Set 'think' mode"));
+    assert!(r.out.text().contains("Set 'nothink' mode."));
+    assert_eq!(stub.last("/api/chat").get("think"), None);
+
+    // Switching to a model that cannot think turns the mode off.
+    let (url, stub) = start_stub().await;
+    let r = run_with(
+        &url,
+        session("thinker"),
+        &["/set think", "/load tiny", "hi"],
+        Setup::default(),
+    )
+    .await;
+    r.result.unwrap();
+    assert!(r
+        .err
+        .text()
+        .contains("warning: model 'tiny' does not support thinking; 'think' mode is off"));
+    assert_eq!(stub.last("/api/chat").get("think"), None);
+}
+
+#[tokio::test]
+async fn import_reads_the_markdown_export_too() {
+    let (url, stub) = start_stub().await;
+    let dir = tempfile::tempdir().unwrap();
+    let md_path = dir.path().join("chat.md");
+    let export_md = format!("/export {}", md_path.display());
+    let r = run_with(
+        &url,
+        session("thinker"),
+        &[
+            "/set system Be brief.",
+            "first line\n\nsecond",
+            "hi",
+            &export_md,
+        ],
+        Setup::default(),
+    )
+    .await;
+    r.result.unwrap();
+    let before = contents(&stub.last("/api/chat"));
+
+    let (url, stub) = start_stub().await;
+    let import = format!("/import {}", md_path.display());
+    let r = run(&url, &[&import, "more"]).await;
+    r.result.unwrap();
+    assert!(
+        r.out
+            .text()
+            .contains(&format!("Imported 5 messages from '{}'", md_path.display())),
+        "{}{}",
+        r.out.text(),
+        r.err.text()
+    );
+    let sent = stub.last("/api/chat");
+    let after = contents(&sent);
+    // What was sent before, with the reply to it and the new question.
+    assert_eq!(&after[..before.len()], &before[..]);
+    assert_eq!(
+        after.last().unwrap(),
+        &("user".to_string(), "more".to_string())
+    );
+    assert_eq!(sent["messages"][2]["thinking"], "hmm");
+
+    // A file in neither format says what it expects.
+    let other = dir.path().join("notes.txt");
+    std::fs::write(&other, "just some notes\n").unwrap();
+    let r = run(&url, &[&format!("/import {}", other.display())]).await;
+    r.result.unwrap();
+    assert!(
+        r.err
+            .text()
+            .contains("neither a JSON array of messages nor a Markdown conversation"),
+        "{}",
+        r.err.text()
+    );
+}
