@@ -296,10 +296,10 @@ fn server_text(message: &str) -> String {
     }
 }
 
-/// The message of an error that is an object rather than a string
-/// (`{"error": {"message": "...", "type": "..."}}`, as OpenAI-style
-/// servers and proxies send): the library passes such an `error` on as its
-/// JSON text.
+/// The message of an error body that reached us as JSON text: the library
+/// already takes `{"error": {"message": ...}}` apart, but a body without an
+/// `error` string (`{"detail": ...}` from a proxy or another server, or an
+/// `error` object without a `message`) comes as the body's text.
 fn object_message(message: &str) -> Option<String> {
     let text = message.trim();
     if !text.starts_with('{') {

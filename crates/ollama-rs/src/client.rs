@@ -840,10 +840,7 @@ fn error_message(status: StatusCode, body: &[u8]) -> String {
         error: serde_json::Value,
     }
     if let Ok(ErrorBody { error }) = serde_json::from_slice::<ErrorBody>(body) {
-        return match error {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        };
+        return crate::error::server_error_text(error);
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();

@@ -349,6 +349,21 @@ impl std::fmt::Display for TlsProblem {
     }
 }
 
+/// The text of a server's `error` value: a string as it is; an object's
+/// `message` string (`{"error": {"message": "..."}}`, as proxies and
+/// OpenAI-style servers send); `null` as nothing; anything else as its JSON.
+pub(crate) fn server_error_text(error: serde_json::Value) -> String {
+    match error {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        other => match other.get("message").and_then(serde_json::Value::as_str) {
+            Some(message) => message.to_string(),
+            None => other.to_string(),
+        },
+    }
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,5 +473,18 @@ mod tests {
             message: "pull model manifest: file does not exist".into(),
         };
         assert!(e.is_model_not_found());
+    }
+
+    #[test]
+    fn server_error_text_takes_an_objects_message() {
+        use serde_json::json;
+        assert_eq!(server_error_text(json!("boom")), "boom");
+        assert_eq!(server_error_text(json!(null)), "");
+        assert_eq!(
+            server_error_text(json!({"message": "quota exceeded", "type": "x"})),
+            "quota exceeded"
+        );
+        assert_eq!(server_error_text(json!({"code": 7})), r#"{"code":7}"#);
+        assert_eq!(server_error_text(json!(42)), "42");
     }
 }

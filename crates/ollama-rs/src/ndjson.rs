@@ -200,11 +200,7 @@ pub fn decode_line<T: DeserializeOwned>(line: &[u8]) -> Result<Option<T>> {
     // the word first keeps the common path to a single parse.
     if ERROR_KEY.find(line).is_some() {
         if let Ok(ErrorLine { error: Some(e) }) = serde_json::from_slice::<ErrorLine>(line) {
-            let message = match e {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Null => String::new(),
-                other => other.to_string(),
-            };
+            let message = crate::error::server_error_text(e);
             if !message.is_empty() {
                 return Err(Error::Stream { message });
             }
