@@ -59,6 +59,7 @@ mod host;
 pub mod modelfile;
 mod ndjson;
 mod options;
+mod tools;
 mod types;
 
 pub use client::{BlobProgress, Client, ClientBuilder};
@@ -66,6 +67,10 @@ pub use error::{Error, Result, TlsProblem};
 pub use host::{Host, HostError};
 pub use ndjson::ResponseStream;
 pub use options::{OptionError, OptionKind, OptionSpec, Options};
+pub use tools::{
+    ToolCallRecord, ToolError, ToolEvent, ToolEventStream, ToolFuture, ToolLoop, ToolLoopOutcome,
+    ToolSet, Tools,
+};
 pub use types::{
     ChatRequest, ChatResponse, CopyRequest, CreateRequest, DeleteRequest, EmbedInput, EmbedRequest,
     EmbedResponse, EmbeddingsRequest, EmbeddingsResponse, Format, GenerateRequest,
