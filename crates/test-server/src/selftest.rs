@@ -1027,7 +1027,11 @@ fn chat_tools_directed_calls() {
         ]
     );
     let ids: Vec<&str> = calls.iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert!(ids.iter().all(|id| id.starts_with("call_") && id.len() == 13), "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with("call_") && id.len() == 13),
+        "{ids:?}"
+    );
     assert!(ids[0] != ids[1] && ids[1] != ids[2], "{ids:?}");
     assert_eq!(lines[1]["done"], true);
     assert_eq!(lines[1]["done_reason"], "stop");
@@ -1099,7 +1103,10 @@ fn call_directive_grammar() {
         parsed("  call a ; call b {\"x\": \"; call c\"};"),
         Some((
             false,
-            vec![("a".into(), json!({})), ("b".into(), json!({"x": "; call c"}))]
+            vec![
+                ("a".into(), json!({})),
+                ("b".into(), json!({"x": "; call c"}))
+            ]
         ))
     );
     assert_eq!(
