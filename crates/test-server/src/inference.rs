@@ -549,10 +549,13 @@ fn call_id(name: &str, seed: &str) -> String {
     format!("call_{id}")
 }
 
+/// A tool's name and the arguments of a call.
+pub(crate) type NamedCall = (String, Map<String, Value>);
+
 /// The calls a user message asks for: `call NAME [ARGS]`, several separated by `;`, optionally
 /// preceded by `always` (the model then calls again after the results); `ARGS` is a JSON object
 /// (default `{}`). `None` unless the whole text has that shape.
-pub(crate) fn call_directive(text: &str) -> Option<(bool, Vec<(String, Map<String, Value>)>)> {
+pub(crate) fn call_directive(text: &str) -> Option<(bool, Vec<NamedCall>)> {
     let mut rest = text.trim();
     let always = match rest.strip_prefix("always") {
         Some(r) if r.starts_with(char::is_whitespace) => {
@@ -595,7 +598,7 @@ pub(crate) fn call_directive(text: &str) -> Option<(bool, Vec<(String, Map<Strin
 }
 
 /// The calls of a [`call_directive`], with ids and indexes.
-fn directed_calls(calls: Vec<(String, Map<String, Value>)>, seed: usize) -> Vec<Value> {
+fn directed_calls(calls: Vec<NamedCall>, seed: usize) -> Vec<Value> {
     calls
         .into_iter()
         .enumerate()

@@ -125,7 +125,7 @@ impl ToolCall {
     /// use ollama_rs::ToolCall;
     /// use serde::Deserialize;
     ///
-    /// #[derive(Deserialize)]
+    /// #[derive(Debug, Deserialize)]
     /// struct Add { a: i64, b: i64 }
     ///
     /// let call: ToolCall = serde_json::from_str(

@@ -103,7 +103,7 @@ pub enum ToolEvent {
     ToolResult(ToolCallRecord),
     /// The end: the model answered without calls, or the round limit was
     /// reached. Always the last event of a loop that did not fail.
-    Done(ToolLoopOutcome),
+    Done(Box<ToolLoopOutcome>),
 }
 
 /// Drives a conversation with tools: sends the chat with the set's tools,
@@ -144,8 +144,7 @@ pub enum ToolEvent {
 /// println!("{}", outcome.content());
 ///
 /// // ... or live.
-/// let tool_loop = ToolLoop::new(&client, &tools);
-/// let mut events = tool_loop.stream(request);
+/// let mut events = ToolLoop::new(&client, &tools).stream(request);
 /// while let Some(event) = events.next().await {
 ///     match event? {
 ///         ToolEvent::Content(text) => print!("{text}"),
@@ -190,8 +189,15 @@ impl<'c, S: ToolSet> ToolLoop<'c, S> {
 
     /// Runs the loop with streamed answers, reporting each fragment, call
     /// and result as it comes; [`ToolEvent::Done`] ends it. After an error
-    /// the stream ends.
-    pub fn stream(&self, request: ChatRequest) -> ToolEventStream<'_> {
+    /// the stream ends. The loop runs only while the stream is polled.
+    ///
+    /// It takes the loop, so that the stream can be kept or returned;
+    /// clone the loop first to use it again (cheap when the set is a
+    /// reference).
+    pub fn stream(self, request: ChatRequest) -> ToolEventStream<'c>
+    where
+        S: 'c,
+    {
         let (tx, rx) = mpsc::unbounded_channel();
         let driver = async move {
             let end = drive(
@@ -202,7 +208,7 @@ impl<'c, S: ToolSet> ToolLoop<'c, S> {
                 Some(&tx),
             )
             .await
-            .map(ToolEvent::Done);
+            .map(|outcome| ToolEvent::Done(Box::new(outcome)));
             let _ = tx.send(end);
         };
         ToolEventStream {
