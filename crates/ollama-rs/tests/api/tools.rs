@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::Barrier;
 
-use ollama_test_server::TestServer;
+use ollama_test_server::{ModelSpec, TestServer};
 
 use crate::support::*;
 
@@ -515,4 +515,48 @@ fn the_blocking_client_runs_the_loop() {
         )
         .unwrap();
     assert_eq!(outcome.content(), "echo: 42");
+}
+
+#[tokio::test]
+async fn thinking_is_reported_and_kept_in_the_conversation() {
+    let server = TestServer::start();
+    server.add_model(ModelSpec::new(
+        "think-tools:latest",
+        &["completion", "tools", "thinking"],
+    ));
+    let c = client(&server);
+    let tools = tools(None);
+    let ask = r#"call get_weather {"city":"Paris"}"#;
+    let request = ChatRequest::new("think-tools", [Message::user(ask)]);
+    let events: Vec<ToolEvent> = ToolLoop::new(&c, &tools)
+        .stream(request)
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    let thinking = |text: &str| -> Vec<ToolEvent> {
+        ollama_test_server::tokens(&ollama_test_server::thinking_text(text))
+            .into_iter()
+            .map(ToolEvent::Thinking)
+            .collect()
+    };
+    let first = thinking(ask);
+    assert_eq!(events[..first.len()], first[..]);
+    let rest = &events[first.len()..];
+    assert!(matches!(rest[0], ToolEvent::ToolCall { .. }), "{rest:?}");
+    assert!(matches!(rest[1], ToolEvent::ToolResult(_)), "{rest:?}");
+    let second = thinking("sunny in Paris");
+    assert_eq!(rest[2..2 + second.len()], second[..]);
+    let ToolEvent::Done(outcome) = events.last().unwrap() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(
+        outcome.response.message.thinking.as_deref(),
+        Some("thinking about: sunny in Paris")
+    );
+    // The answer with the call goes back with its thinking.
+    let bodies = chat_bodies(&server);
+    assert_eq!(
+        bodies[1]["messages"][1]["thinking"],
+        format!("thinking about: {ask}")
+    );
 }
