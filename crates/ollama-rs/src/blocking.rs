@@ -181,4 +181,13 @@ impl Client {
         self.rt
             .block_on(self.inner.create_blob_with_progress(path, progress))
     }
+
+    /// Runs a future made from the async client on this client's runtime
+    /// (for methods defined elsewhere in the crate).
+    pub(crate) fn block_on<'a, F: std::future::Future>(
+        &'a self,
+        make: impl FnOnce(&'a crate::client::Client) -> F,
+    ) -> F::Output {
+        self.rt.block_on(make(&self.inner))
+    }
 }

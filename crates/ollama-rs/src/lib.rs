@@ -22,9 +22,12 @@
 //! area: generate, chat, embed, models, pull/push/create), the types they
 //! share ([`Message`], [`Image`], [`KeepAlive`], [`Options`], ...), the
 //! [`Error`] and [`Result`], the [`Host`] resolution and the
-//! [`ResponseStream`] of streaming answers. Besides the root there are three
-//! modules: [`blocking`], [`modelfile`] (parsing and writing Modelfiles) and
-//! [`headers`] (which header names the client treats as credentials).
+//! [`ResponseStream`] of streaming answers, and tools run by Rust code:
+//! [`Tools`] (async functions with typed arguments), the [`ToolSet`] trait
+//! and the [`ToolLoop`] that lets the model call them until it answers.
+//! Besides the root there are three modules: [`blocking`], [`modelfile`]
+//! (parsing and writing Modelfiles) and [`headers`] (which header names the
+//! client treats as credentials).
 //!
 //! # Features
 //!
@@ -37,6 +40,7 @@
 //! | `native-tls` | no | HTTPS with the platform's TLS library (OpenSSL on Linux: needs its development files to build). [`Error::tls_problem`] is always `None` when it is in use. |
 //! | `http2` | yes | HTTP/2, when a server (or a proxy in front of it) offers it over HTTPS. |
 //! | `socks` | no | SOCKS5 proxies in `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` (`socks5://`, `socks5h://`). |
+//! | `schema` | yes | JSON Schemas from Rust types with [schemars](https://docs.rs/schemars): [`Tool::from_type`] and [`Tools::add`]. |
 //!
 //! Without any TLS feature the crate still builds and talks to `http://`
 //! servers; a client for an `https://` host then fails to build with
@@ -59,6 +63,7 @@ mod host;
 pub mod modelfile;
 mod ndjson;
 mod options;
+mod tools;
 mod types;
 
 pub use client::{BlobProgress, Client, ClientBuilder};
@@ -66,6 +71,10 @@ pub use error::{Error, Result, TlsProblem};
 pub use host::{Host, HostError};
 pub use ndjson::ResponseStream;
 pub use options::{OptionError, OptionKind, OptionSpec, Options};
+pub use tools::{
+    ToolCallRecord, ToolError, ToolEvent, ToolEventStream, ToolFuture, ToolLoop, ToolLoopOutcome,
+    ToolSet, Tools,
+};
 pub use types::{
     ChatRequest, ChatResponse, CopyRequest, CreateRequest, DeleteRequest, EmbedInput, EmbedRequest,
     EmbedResponse, EmbeddingsRequest, EmbeddingsResponse, Format, GenerateRequest,

@@ -538,6 +538,79 @@ pub(crate) fn generate(shared: &Arc<Shared>, body: &[u8], fault: Option<&Fault>)
     )
 }
 
+/// A tool call id: `call_` + 8 characters from a hash of the tool's name and `seed`.
+fn call_id(name: &str, seed: &str) -> String {
+    let hash = Sha256::digest(format!("{name}\n{seed}").as_bytes());
+    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let id: String = hash[..8]
+        .iter()
+        .map(|b| char::from(alphabet[usize::from(*b) % alphabet.len()]))
+        .collect();
+    format!("call_{id}")
+}
+
+/// A tool's name and the arguments of a call.
+pub(crate) type NamedCall = (String, Map<String, Value>);
+
+/// The calls a user message asks for: `call NAME [ARGS]`, several separated by `;`, optionally
+/// preceded by `always` (the model then calls again after the results); `ARGS` is a JSON object
+/// (default `{}`). `None` unless the whole text has that shape.
+pub(crate) fn call_directive(text: &str) -> Option<(bool, Vec<NamedCall>)> {
+    let mut rest = text.trim();
+    let always = match rest.strip_prefix("always") {
+        Some(r) if r.starts_with(char::is_whitespace) => {
+            rest = r.trim_start();
+            true
+        }
+        _ => false,
+    };
+    let mut calls = Vec::new();
+    loop {
+        rest = rest.strip_prefix("call")?;
+        if !rest.starts_with(char::is_whitespace) {
+            return None;
+        }
+        rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == ';' || c == '{')
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        if name.is_empty() {
+            return None;
+        }
+        rest = rest[end..].trim_start();
+        let mut arguments = Map::new();
+        if rest.starts_with('{') {
+            let mut values =
+                serde_json::Deserializer::from_str(rest).into_iter::<Map<String, Value>>();
+            arguments = values.next()?.ok()?;
+            rest = rest[values.byte_offset()..].trim_start();
+        }
+        calls.push((name.to_string(), arguments));
+        if rest.is_empty() {
+            return Some((always, calls));
+        }
+        rest = rest.strip_prefix(';')?.trim_start();
+        if rest.is_empty() {
+            return Some((always, calls));
+        }
+    }
+}
+
+/// The calls of a [`call_directive`], with ids and indexes.
+fn directed_calls(calls: Vec<NamedCall>, seed: usize) -> Vec<Value> {
+    calls
+        .into_iter()
+        .enumerate()
+        .map(|(index, (name, arguments))| {
+            json!({
+                "id": call_id(&name, &format!("{seed}.{index}")),
+                "function": {"index": index, "name": name, "arguments": arguments},
+            })
+        })
+        .collect()
+}
+
 /// A tool call for the first tool, with arguments sampled from its required parameters.
 fn tool_call(tools: &[Value], seed: &str) -> Option<Value> {
     let function = tools.first()?.get("function")?;
@@ -558,14 +631,8 @@ fn tool_call(tools: &[Value], seed: &str) -> Option<Value> {
             );
         }
     }
-    let hash = Sha256::digest(format!("{name}\n{seed}").as_bytes());
-    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let id: String = hash[..8]
-        .iter()
-        .map(|b| char::from(alphabet[usize::from(*b) % alphabet.len()]))
-        .collect();
     Some(json!({
-        "id": format!("call_{id}"),
+        "id": call_id(name, seed),
         "function": {"index": 0, "name": name, "arguments": arguments},
     }))
 }
@@ -639,8 +706,30 @@ pub(crate) fn chat(shared: &Arc<Shared>, body: &[u8], fault: Option<&Fault>) -> 
     shared.state().touch(&spec, keep_alive, num_ctx(&options));
 
     let last = messages.last().cloned().unwrap_or(Value::Null);
-    let prompt = last.get("content").and_then(Value::as_str).unwrap_or("");
     let last_role = last.get("role").and_then(Value::as_str).unwrap_or("");
+    let content_of = |m: &Value| {
+        m.get("content")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    // After tool results, the reply echoes all of them (those after the last other message).
+    let prompt = if last_role == "tool" {
+        let first_result = messages
+            .iter()
+            .rposition(|m| m.get("role").and_then(Value::as_str) != Some("tool"))
+            .map_or(0, |i| i + 1);
+        let results: Vec<String> = messages[first_result..].iter().map(content_of).collect();
+        results.join("; ")
+    } else {
+        content_of(&last)
+    };
+    let prompt = prompt.as_str();
+    let directive = messages
+        .iter()
+        .rev()
+        .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
+        .and_then(|m| call_directive(&content_of(m)));
     let mut prompt_words: u64 = messages
         .iter()
         .filter_map(|m| m.get("content").and_then(Value::as_str))
@@ -663,11 +752,21 @@ pub(crate) fn chat(shared: &Arc<Shared>, body: &[u8], fault: Option<&Fault>) -> 
         split_utf8,
         prompt_words,
     );
-    if !tools.is_empty() && last_role != "tool" {
-        out.content.clear();
-        out.done_reason = "stop";
-        out.tool_calls
-            .extend(tool_call(&tools, &format!("{}", messages.len())));
+    if !tools.is_empty() {
+        match directive {
+            Some((always, calls)) if last_role == "user" || (always && last_role == "tool") => {
+                out.content.clear();
+                out.done_reason = "stop";
+                out.tool_calls = directed_calls(calls, messages.len());
+            }
+            _ if last_role != "tool" => {
+                out.content.clear();
+                out.done_reason = "stop";
+                out.tool_calls
+                    .extend(tool_call(&tools, &format!("{}", messages.len())));
+            }
+            _ => {}
+        }
     }
     let logprobs = req.bool_of("logprobs") == Some(true);
     let top = req.int_of("top_logprobs").unwrap_or(0).max(0) as usize;

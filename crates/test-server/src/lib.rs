@@ -27,7 +27,15 @@
 //!   their first value).
 //! - Tools models given `tools` answer with one tool call to the first tool (id `call_` + 8 chars,
 //!   arguments for its `required` properties: strings `"example"`, integers 42, ...) and no content,
-//!   unless the last message has role `tool`, which gets an ordinary echo.
+//!   unless the last message has role `tool`: then the reply echoes the results, those of every
+//!   `tool` message after the last other message, joined by `"; "` (`"echo: sunny; 3"`).
+//! - Scripted calls, to drive a tool loop: when the last **user** message is, as a whole,
+//!   `call NAME [ARGS]`, several separated by `;` (`ARGS` a JSON object, default `{}`), e.g.
+//!   `call get_weather {"city":"Paris"}; call add {"a":1,"b":2}`, a tools model given `tools` answers
+//!   that message with exactly those calls, in one turn (index 0, 1, ...; distinct ids; names are
+//!   not checked against `tools`), and the results with the echo above, which ends the loop. With
+//!   the prefix `always` (`always call add {"a":1}`) it asks for the same calls after every round
+//!   of results too, so a loop only stops at its round limit.
 //! - With [`Fault::SplitUtf8`] active, plain replies are prefixed with [`UTF8_PREFIX`].
 //! - Metrics: `prompt_eval_count` = words of the prompt (plus system, or of all messages) + 1,
 //!   `eval_count` = generated tokens, 1 ms per generated token, 0.1 ms per prompt token, 1 ms load.

@@ -1002,6 +1002,133 @@ fn chat_tools() {
 }
 
 #[test]
+fn chat_tools_directed_calls() {
+    let server = TestServer::start();
+    let tools = json!([{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {}}}},
+                       {"type": "function", "function": {"name": "add", "parameters": {"type": "object", "properties": {}}}}]);
+    let ask = json!([{"role": "user", "content": r#"call get_weather {"city":"Paris","days":2}; call add {"a":1,"b":2}; call noargs"#}]);
+    let lines = post(
+        &server,
+        "/api/chat",
+        json!({"model": "tiny-tools", "messages": ask, "tools": tools}),
+    )
+    .lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let message = &lines[0]["message"];
+    assert_eq!(message["content"], "");
+    let calls = message["tool_calls"].as_array().unwrap();
+    let functions: Vec<&Value> = calls.iter().map(|c| &c["function"]).collect();
+    assert_eq!(
+        functions,
+        [
+            &json!({"index": 0, "name": "get_weather", "arguments": {"city": "Paris", "days": 2}}),
+            &json!({"index": 1, "name": "add", "arguments": {"a": 1, "b": 2}}),
+            &json!({"index": 2, "name": "noargs", "arguments": {}}),
+        ]
+    );
+    let ids: Vec<&str> = calls.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with("call_") && id.len() == 13),
+        "{ids:?}"
+    );
+    assert!(ids[0] != ids[1] && ids[1] != ids[2], "{ids:?}");
+    assert_eq!(lines[1]["done"], true);
+    assert_eq!(lines[1]["done_reason"], "stop");
+
+    // The same answer whole, with the same ids.
+    let whole = post(
+        &server,
+        "/api/chat",
+        json!({"model": "tiny-tools", "messages": ask, "tools": tools, "stream": false}),
+    )
+    .json();
+    assert_eq!(whole["message"]["tool_calls"], message["tool_calls"]);
+
+    // After the results, the reply echoes every one of them, in order.
+    let mut answered = ask.as_array().unwrap().clone();
+    answered.push(json!({"role": "assistant", "content": "", "tool_calls": calls}));
+    answered.push(json!({"role": "tool", "content": "sunny", "tool_name": "get_weather"}));
+    answered.push(json!({"role": "tool", "content": "3", "tool_name": "add"}));
+    let reply = post(
+        &server,
+        "/api/chat",
+        json!({"model": "tiny-tools", "messages": answered, "tools": tools, "stream": false}),
+    )
+    .json();
+    assert_eq!(
+        reply["message"],
+        json!({"role": "assistant", "content": "echo: sunny; 3"})
+    );
+
+    // `always`: the model asks again after the results, every time.
+    let again = json!([{"role": "user", "content": "always call add {\"a\":1}"},
+                       {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "add", "arguments": {"a": 1}}}]},
+                       {"role": "tool", "content": "1", "tool_name": "add"}]);
+    let reply = post(
+        &server,
+        "/api/chat",
+        json!({"model": "tiny-tools", "messages": again, "tools": tools, "stream": false}),
+    )
+    .json();
+    assert_eq!(reply["message"]["content"], "");
+    assert_eq!(
+        reply["message"]["tool_calls"][0]["function"],
+        json!({"index": 0, "name": "add", "arguments": {"a": 1}})
+    );
+
+    // Without tools in the request, a directive is plain text.
+    let reply = post(
+        &server,
+        "/api/chat",
+        json!({"model": "tiny-tools", "messages": ask, "stream": false}),
+    )
+    .json();
+    assert!(reply["message"].get("tool_calls").is_none(), "{reply}");
+}
+
+#[test]
+fn call_directive_grammar() {
+    use crate::inference::call_directive;
+    let parsed = |t: &str| {
+        call_directive(t).map(|(always, calls)| {
+            let calls: Vec<(String, Value)> = calls
+                .into_iter()
+                .map(|(n, a)| (n, Value::Object(a)))
+                .collect();
+            (always, calls)
+        })
+    };
+    assert_eq!(
+        parsed("  call a ; call b {\"x\": \"; call c\"};"),
+        Some((
+            false,
+            vec![
+                ("a".into(), json!({})),
+                ("b".into(), json!({"x": "; call c"}))
+            ]
+        ))
+    );
+    assert_eq!(
+        parsed("always call a{}"),
+        Some((true, vec![("a".into(), json!({}))]))
+    );
+    for text in [
+        "",
+        "call",
+        "calls a",
+        "call a b",
+        "call a {",
+        "call a [1]",
+        "weather in Paris? call a",
+        "call a; hello",
+        "alwayscall a",
+    ] {
+        assert_eq!(parsed(text), None, "{text:?}");
+    }
+}
+
+#[test]
 fn chat_images_need_vision() {
     let server = TestServer::start();
     let messages = json!([{"role": "user", "content": "what?", "images": ["aGVsbG8="]}]);

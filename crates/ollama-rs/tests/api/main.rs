@@ -21,4 +21,5 @@ mod faults;
 mod fuzz_seeds;
 mod generate;
 mod models;
+mod tools;
 mod transfer;
