@@ -58,6 +58,7 @@ pub mod headers;
 mod host;
 pub mod modelfile;
 mod ndjson;
+mod option_setters;
 mod options;
 mod types;
 

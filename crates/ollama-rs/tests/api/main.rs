@@ -16,6 +16,7 @@ mod support;
 mod blocking;
 mod chat;
 mod connection;
+mod conversions;
 mod embed;
 mod faults;
 mod fuzz_seeds;
