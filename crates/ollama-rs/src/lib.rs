@@ -54,6 +54,7 @@ mod client;
 mod digest;
 mod embeddings;
 mod error;
+mod fold;
 pub mod headers;
 mod host;
 pub mod modelfile;
@@ -64,6 +65,7 @@ mod types;
 
 pub use client::{BlobProgress, Client, ClientBuilder};
 pub use error::{Error, Result, TlsProblem};
+pub use fold::{fold_iter, fold_stream, Accumulate};
 pub use host::{Host, HostError};
 pub use ndjson::ResponseStream;
 pub use options::{OptionError, OptionKind, OptionSpec, Options};

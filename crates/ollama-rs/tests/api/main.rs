@@ -19,6 +19,7 @@ mod connection;
 mod conversions;
 mod embed;
 mod faults;
+mod fold;
 mod fuzz_seeds;
 mod generate;
 mod models;
