@@ -31,6 +31,7 @@
 //! | Feature | Default | What it gives |
 //! |---|---|---|
 //! | `blocking` | yes | The [`blocking`] module: a client without `async`, on a runtime of its own. |
+//! | `schema` | yes | [`Format::for_type`], `format_for` on requests and the clients' `chat_as`/`generate_as`: JSON Schemas from Rust types with [schemars](https://docs.rs/schemars), re-exported as [`schemars`]. |
 //! | `rustls-tls` | yes | HTTPS with [rustls](https://docs.rs/rustls), trusting the system's certificate store (same as `rustls-tls-native-roots`). [`Error::tls_problem`] says why a certificate was refused. |
 //! | `rustls-tls-native-roots` | no | HTTPS with rustls and the system's certificate store. |
 //! | `rustls-tls-webpki-roots` | no | HTTPS with rustls and Mozilla's root certificates compiled in (for systems without a certificate store, such as minimal containers). |
@@ -61,6 +62,7 @@ pub mod modelfile;
 mod ndjson;
 mod option_setters;
 mod options;
+mod structured;
 mod types;
 
 pub use client::{BlobProgress, Client, ClientBuilder};
@@ -77,6 +79,15 @@ pub use types::{
     Role, RunningModel, ShowRequest, ShowResponse, StatusResponse, Tensor, Think, ThinkLevel, Tool,
     ToolCall, ToolCallFunction, ToolFunction, TopLogprob, VersionResponse,
 };
+
+/// The [`schemars`](https://docs.rs/schemars) crate this one builds
+/// [`Format::for_type`] with (feature `schema`): derive
+/// `ollama_rs::schemars::JsonSchema` with
+/// `#[schemars(crate = "ollama_rs::schemars")]` to be sure to use the same
+/// version.
+#[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
+pub use schemars;
 
 /// Internals of the crate, public only for its own fuzz targets (`fuzz/`)
 /// and benchmarks (`benches/`, `examples/bench-client.rs`), which are

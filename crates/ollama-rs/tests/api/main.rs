@@ -23,4 +23,6 @@ mod fold;
 mod fuzz_seeds;
 mod generate;
 mod models;
+#[cfg(feature = "schema")]
+mod structured;
 mod transfer;
