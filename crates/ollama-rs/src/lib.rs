@@ -22,9 +22,11 @@
 //! area: generate, chat, embed, models, pull/push/create), the types they
 //! share ([`Message`], [`Image`], [`KeepAlive`], [`Options`], ...), the
 //! [`Error`] and [`Result`], the [`Host`] resolution and the
-//! [`ResponseStream`] of streaming answers. Besides the root there are three
-//! modules: [`blocking`], [`modelfile`] (parsing and writing Modelfiles) and
-//! [`headers`] (which header names the client treats as credentials).
+//! [`ResponseStream`] of streaming answers. Besides the root there are four
+//! modules: [`blocking`], [`modelfile`] (parsing and writing Modelfiles),
+//! [`headers`] (which header names the client treats as credentials) and
+//! [`prelude`] (the stream traits). The crates our types come from are
+//! re-exported: [`reqwest`], and [`schemars`] with the `schema` feature.
 //!
 //! # Features
 //!
@@ -79,6 +81,31 @@ pub use types::{
     Role, RunningModel, ShowRequest, ShowResponse, StatusResponse, Tensor, Think, ThinkLevel, Tool,
     ToolCall, ToolCallFunction, ToolFunction, TopLogprob, VersionResponse,
 };
+
+/// The HTTP crate the client is built on, to name its types
+/// ([`ClientBuilder::http_client`] takes a `reqwest::Client`) with the very
+/// version this crate uses.
+pub use reqwest;
+
+/// What streaming code needs in scope: the [`Stream`](futures_util::Stream)
+/// trait and its extensions from the `futures-util` version this crate
+/// uses, and [`Accumulate`] for folding streams.
+///
+/// ```no_run
+/// use ollama_rs::prelude::*;
+/// use ollama_rs::{Client, GenerateRequest};
+///
+/// # async fn demo() -> ollama_rs::Result<()> {
+/// let mut stream = Client::new()?.generate_stream(GenerateRequest::new("llama3.2", "Hi")).await?;
+/// while let Some(part) = stream.next().await {
+///     print!("{}", part?.response);
+/// }
+/// # Ok(()) }
+/// ```
+pub mod prelude {
+    pub use crate::fold::Accumulate;
+    pub use futures_util::{Stream, StreamExt, TryStreamExt};
+}
 
 /// The [`schemars`](https://docs.rs/schemars) crate this one builds
 /// [`Format::for_type`] with (feature `schema`): derive
