@@ -124,11 +124,12 @@ impl Session {
 pub(super) fn to_markdown(model: &str, messages: &[Message]) -> String {
     let mut s = format!("# Conversation with {model}\n");
     for m in messages {
-        let who = match m.role {
+        let who = match &m.role {
             Role::System => "System",
             Role::User => "User",
             Role::Assistant => "Assistant",
             Role::Tool => "Tool",
+            Role::Other(r) => r.as_str(),
         };
         s.push_str(&format!("\n## {who}\n\n"));
         if let Some(t) = m.thinking.as_deref().filter(|t| !t.is_empty()) {

@@ -23,7 +23,11 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::client::{BlobProgress, ClientBuilder};
+mod builder;
+
+pub use builder::ClientBuilder;
+
+use crate::client::BlobProgress;
 use crate::error::{Error, Result};
 use crate::host::Host;
 use crate::ndjson::ResponseStream;
@@ -93,8 +97,8 @@ impl Client {
         Client::from_builder(crate::client::Client::builder().host(host))
     }
 
-    /// A client with the settings of an async [`ClientBuilder`].
-    pub fn from_builder(builder: ClientBuilder) -> Result<Client> {
+    /// A client with the settings of an async [`ClientBuilder`](crate::ClientBuilder).
+    pub fn from_builder(builder: crate::client::ClientBuilder) -> Result<Client> {
         let rt = runtime()?;
         // reqwest's client must be created inside the runtime that drives it.
         let inner = {

@@ -105,6 +105,19 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// The model's answer is not the JSON of the type it was read as (by
+    /// [`ChatResponse::parse`](crate::ChatResponse::parse) and the like): a
+    /// model that ignored the format, an answer cut short by `num_predict`.
+    /// The answer is kept whole in `content`.
+    #[error("the model's answer is not the JSON the type expects")]
+    Structured {
+        /// The text that did not parse.
+        content: String,
+        /// What the JSON decoder said.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// ` in `<line>`` for a decode error's text; nothing for an empty body.

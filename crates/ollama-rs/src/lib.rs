@@ -25,22 +25,24 @@
 //! [`ResponseStream`] of streaming answers, and tools run by Rust code:
 //! [`Tools`] (async functions with typed arguments), the [`ToolSet`] trait
 //! and the [`ToolLoop`] that lets the model call them until it answers.
-//! Besides the root there are three modules: [`blocking`], [`modelfile`]
-//! (parsing and writing Modelfiles) and [`headers`] (which header names the
-//! client treats as credentials).
+//! Besides the root there are four modules: [`blocking`], [`modelfile`]
+//! (parsing and writing Modelfiles), [`headers`] (which header names the
+//! client treats as credentials) and [`prelude`] (the stream traits). The
+//! crates our types come from are re-exported: [`reqwest`], and
+//! [`schemars`] with the `schema` feature.
 //!
 //! # Features
 //!
 //! | Feature | Default | What it gives |
 //! |---|---|---|
 //! | `blocking` | yes | The [`blocking`] module: a client without `async`, on a runtime of its own. |
+//! | `schema` | yes | JSON Schemas from Rust types with [schemars](https://docs.rs/schemars), re-exported as [`schemars`]: [`Format::for_type`], `format_for` on requests and the clients' `chat_as`/`generate_as` (typed structured output), [`Tool::from_type`] and [`Tools::add`] (typed tools). |
 //! | `rustls-tls` | yes | HTTPS with [rustls](https://docs.rs/rustls), trusting the system's certificate store (same as `rustls-tls-native-roots`). [`Error::tls_problem`] says why a certificate was refused. |
 //! | `rustls-tls-native-roots` | no | HTTPS with rustls and the system's certificate store. |
 //! | `rustls-tls-webpki-roots` | no | HTTPS with rustls and Mozilla's root certificates compiled in (for systems without a certificate store, such as minimal containers). |
 //! | `native-tls` | no | HTTPS with the platform's TLS library (OpenSSL on Linux: needs its development files to build). [`Error::tls_problem`] is always `None` when it is in use. |
 //! | `http2` | yes | HTTP/2, when a server (or a proxy in front of it) offers it over HTTPS. |
 //! | `socks` | no | SOCKS5 proxies in `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` (`socks5://`, `socks5h://`). |
-//! | `schema` | yes | JSON Schemas from Rust types with [schemars](https://docs.rs/schemars): [`Tool::from_type`] and [`Tools::add`]. |
 //!
 //! Without any TLS feature the crate still builds and talks to `http://`
 //! servers; a client for an `https://` host then fails to build with
@@ -58,16 +60,20 @@ mod client;
 mod digest;
 mod embeddings;
 mod error;
+mod fold;
 pub mod headers;
 mod host;
 pub mod modelfile;
 mod ndjson;
+mod option_setters;
 mod options;
+mod structured;
 mod tools;
 mod types;
 
 pub use client::{BlobProgress, Client, ClientBuilder};
 pub use error::{Error, Result, TlsProblem};
+pub use fold::{fold_iter, fold_stream, Accumulate};
 pub use host::{Host, HostError};
 pub use ndjson::ResponseStream;
 pub use options::{OptionError, OptionKind, OptionSpec, Options};
@@ -83,6 +89,40 @@ pub use types::{
     Role, RunningModel, ShowRequest, ShowResponse, StatusResponse, Tensor, Think, ThinkLevel, Tool,
     ToolCall, ToolCallFunction, ToolFunction, TopLogprob, VersionResponse,
 };
+
+/// The HTTP crate the client is built on, to name its types
+/// ([`ClientBuilder::http_client`] takes a `reqwest::Client`) with the very
+/// version this crate uses.
+pub use reqwest;
+
+/// What streaming code needs in scope: the [`Stream`](futures_util::Stream)
+/// trait and its extensions from the `futures-util` version this crate
+/// uses, and [`Accumulate`] for folding streams.
+///
+/// ```no_run
+/// use ollama_rs::prelude::*;
+/// use ollama_rs::{Client, GenerateRequest};
+///
+/// # async fn demo() -> ollama_rs::Result<()> {
+/// let mut stream = Client::new()?.generate_stream(GenerateRequest::new("llama3.2", "Hi")).await?;
+/// while let Some(part) = stream.next().await {
+///     print!("{}", part?.response);
+/// }
+/// # Ok(()) }
+/// ```
+pub mod prelude {
+    pub use crate::fold::Accumulate;
+    pub use futures_util::{Stream, StreamExt, TryStreamExt};
+}
+
+/// The [`schemars`](https://docs.rs/schemars) crate this one builds
+/// [`Format::for_type`] with (feature `schema`): derive
+/// `ollama_rs::schemars::JsonSchema` with
+/// `#[schemars(crate = "ollama_rs::schemars")]` to be sure to use the same
+/// version.
+#[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
+pub use schemars;
 
 /// Internals of the crate, public only for its own fuzz targets (`fuzz/`)
 /// and benchmarks (`benches/`, `examples/bench-client.rs`), which are

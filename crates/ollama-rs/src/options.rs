@@ -113,6 +113,10 @@ pub enum OptionError {
         /// The value given.
         value: String,
     },
+    /// Options given as JSON were not an object (see
+    /// `TryFrom<serde_json::Value> for Options`).
+    #[error("options must be a JSON object, not `{0}`")]
+    NotAnObject(String),
 }
 
 /// See [`Options::parse_value`].

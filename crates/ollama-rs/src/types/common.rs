@@ -468,8 +468,11 @@ impl FromStr for Image {
 }
 
 /// Who wrote a chat message.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+///
+/// The four roles the server documents have their own variants; any other
+/// role (such as `"developer"`) is kept as [`Role::Other`] and sent back
+/// unchanged, as the Python client does with its plain string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Instructions for the model.
     System,
@@ -480,16 +483,20 @@ pub enum Role {
     Assistant,
     /// The result of a tool call.
     Tool,
+    /// Any other role, exactly as written (never one of the four words
+    /// above when it comes from [`Role::from`] or decoding).
+    Other(String),
 }
 
 impl Role {
     /// The word sent to the server.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Role::System => "system",
             Role::User => "user",
             Role::Assistant => "assistant",
             Role::Tool => "tool",
+            Role::Other(s) => s,
         }
     }
 }
@@ -500,7 +507,9 @@ impl fmt::Display for Role {
     }
 }
 
-/// Accepts `system`, `user`, `assistant`, `tool`, in any case.
+/// Strict, for text a person typed (a Modelfile's `MESSAGE`, a command
+/// line): accepts `system`, `user`, `assistant`, `tool`, in any case, and
+/// refuses anything else. [`Role::from`] and decoding accept any role.
 impl FromStr for Role {
     type Err = ParseError;
 
@@ -516,6 +525,55 @@ impl FromStr for Role {
                 "one of system, user, assistant, tool",
             )),
         }
+    }
+}
+
+/// Any text: the four known words (exactly, lowercase) become their
+/// variants, anything else [`Role::Other`], unchanged.
+impl From<&str> for Role {
+    fn from(s: &str) -> Self {
+        match s {
+            "system" => Role::System,
+            "user" => Role::User,
+            "assistant" => Role::Assistant,
+            "tool" => Role::Tool,
+            other => Role::Other(other.to_string()),
+        }
+    }
+}
+
+/// See `From<&str>`.
+impl From<String> for Role {
+    fn from(s: String) -> Self {
+        match Role::from(s.as_str()) {
+            Role::Other(_) => Role::Other(s),
+            known => known,
+        }
+    }
+}
+
+impl Serialize for Role {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Role;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a role string")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Role, E> {
+                Ok(Role::from(s))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Role, E> {
+                Ok(Role::from(s))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -579,7 +637,7 @@ impl Message {
 
     setter!(
         /// Sets the images.
-        images: iter Image
+        images: iter into Image
     );
     setter!(
         /// Sets the reasoning text.

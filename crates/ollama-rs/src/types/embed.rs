@@ -45,18 +45,6 @@ impl From<String> for EmbedInput {
     }
 }
 
-impl From<Vec<String>> for EmbedInput {
-    fn from(v: Vec<String>) -> Self {
-        EmbedInput::Many(v)
-    }
-}
-
-impl From<Vec<&str>> for EmbedInput {
-    fn from(v: Vec<&str>) -> Self {
-        EmbedInput::Many(v.into_iter().map(str::to_string).collect())
-    }
-}
-
 /// `POST /api/embed`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmbedRequest {

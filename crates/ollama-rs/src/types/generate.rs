@@ -116,7 +116,7 @@ impl GenerateRequest {
     );
     setter!(
         /// Sets the images.
-        images: iter Image
+        images: iter into Image
     );
     setter!(
         /// Sets the model options.

@@ -31,6 +31,14 @@ macro_rules! setter {
             self
         }
     };
+    ($(#[$doc:meta])* $name:ident: iter into $ty:ty) => {
+        $(#[$doc])*
+        #[must_use]
+        pub fn $name<T: Into<$ty>>(mut self, values: impl IntoIterator<Item = T>) -> Self {
+            self.$name = Some(values.into_iter().map(Into::into).collect());
+            self
+        }
+    };
     ($(#[$doc:meta])* $name:ident: iter $ty:ty) => {
         $(#[$doc])*
         #[must_use]
@@ -107,6 +115,7 @@ macro_rules! with_metrics {
 
 mod chat;
 mod common;
+mod convert;
 mod embed;
 mod generate;
 mod models;

@@ -155,3 +155,31 @@ fn blocking_empty_model_is_refused_before_sending() {
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     assert_eq!(replay.connections(), 0);
 }
+
+#[test]
+fn blocking_builder_and_raw_posts() {
+    let server = TestServer::start();
+    let c = ollama_rs::blocking::Client::builder()
+        .host(server.url())
+        .api_key(None)
+        .timeout(std::time::Duration::from_secs(10))
+        .header("X-Test", "1")
+        .with_async(|b| b.max_line_bytes(1_000_000))
+        .build()
+        .unwrap();
+    assert_eq!(c.version().unwrap().version, "0.32.15");
+    let req = GenerateRequest::new("tiny", "hello").stream(false);
+    let whole: GenerateResponse = c.post_as("/api/generate", &req).unwrap();
+    assert_eq!(whole.response, "echo: hello");
+    let parts: Vec<GenerateResponse> = c
+        .post_stream_as("/api/generate", &req.clone().stream(true))
+        .unwrap()
+        .collect::<Result<_>>()
+        .unwrap();
+    assert!(parts.len() > 1 && parts.last().unwrap().done);
+    let sent = server.requests_to("/api/version");
+    assert_eq!(sent[0].header("x-test"), Some("1"));
+    let from_async: ollama_rs::blocking::ClientBuilder =
+        Client::builder().host(server.url()).api_key(None).into();
+    assert!(from_async.build().unwrap().list().is_ok());
+}

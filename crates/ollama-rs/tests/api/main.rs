@@ -16,10 +16,14 @@ mod support;
 mod blocking;
 mod chat;
 mod connection;
+mod conversions;
 mod embed;
 mod faults;
+mod fold;
 mod fuzz_seeds;
 mod generate;
 mod models;
+#[cfg(feature = "schema")]
+mod structured;
 mod tools;
 mod transfer;

@@ -261,7 +261,7 @@ async fn the_round_limit_stops_the_loop_with_the_conversation_so_far() {
     assert_eq!(outcome.calls.len(), 2);
     assert_eq!(outcome.pending_calls().len(), 1);
     assert_eq!(outcome.pending_calls()[0].function.name, "add");
-    let roles: Vec<Role> = outcome.messages.iter().map(|m| m.role).collect();
+    let roles: Vec<Role> = outcome.messages.iter().map(|m| m.role.clone()).collect();
     use Role::*;
     assert_eq!(roles, [User, Assistant, Tool, Assistant, Tool, Assistant]);
     assert_eq!(outcome.messages[5], outcome.response.message);
