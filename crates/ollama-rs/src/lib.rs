@@ -59,20 +59,26 @@ mod host;
 pub mod modelfile;
 mod ndjson;
 mod options;
+mod redirect;
+mod retry;
 mod types;
+mod web;
 
-pub use client::{BlobProgress, Client, ClientBuilder};
+pub use client::{BlobProgress, Client, ClientBuilder, DEFAULT_WEB_BASE_URL};
 pub use error::{Error, Result, TlsProblem};
 pub use host::{Host, HostError};
 pub use ndjson::ResponseStream;
 pub use options::{OptionError, OptionKind, OptionSpec, Options};
+pub use retry::RetryPolicy;
 pub use types::{
     ChatRequest, ChatResponse, CopyRequest, CreateRequest, DeleteRequest, EmbedInput, EmbedRequest,
     EmbedResponse, EmbeddingsRequest, EmbeddingsResponse, Format, GenerateRequest,
     GenerateResponse, Image, KeepAlive, License, ListModel, ListResponse, Logprob, Message,
     Metrics, ModelDetails, ParseError, ProcessResponse, ProgressResponse, PullRequest, PushRequest,
     Role, RunningModel, ShowRequest, ShowResponse, StatusResponse, Tensor, Think, ThinkLevel, Tool,
-    ToolCall, ToolCallFunction, ToolFunction, TopLogprob, VersionResponse,
+    ToolCall, ToolCallFunction, ToolFunction, TopLogprob, VersionResponse, WebFetchRequest,
+    WebFetchResponse, WebSearchRequest, WebSearchResponse, WebSearchResult,
+    DEFAULT_WEB_SEARCH_RESULTS,
 };
 
 /// Internals of the crate, public only for its own fuzz targets (`fuzz/`)

@@ -111,6 +111,7 @@ mod embed;
 mod generate;
 mod models;
 mod transfer;
+mod web;
 
 #[cfg(test)]
 mod test_support;
@@ -130,4 +131,8 @@ pub use models::{
 };
 pub use transfer::{
     CreateRequest, License, ProgressResponse, PullRequest, PushRequest, StatusResponse,
+};
+pub use web::{
+    WebFetchRequest, WebFetchResponse, WebSearchRequest, WebSearchResponse, WebSearchResult,
+    DEFAULT_WEB_SEARCH_RESULTS,
 };

@@ -22,3 +22,4 @@ mod fuzz_seeds;
 mod generate;
 mod models;
 mod transfer;
+mod web;
