@@ -21,5 +21,6 @@ mod faults;
 mod fuzz_seeds;
 mod generate;
 mod models;
+mod resilience;
 mod transfer;
 mod web;
