@@ -44,6 +44,21 @@
 //! [`ClientBuilder::add_root_certificate`] exists only with a TLS feature.
 //! With both `native-tls` and a rustls feature, reqwest picks native-tls
 //! (its own rule); to build without rustls, turn the default features off.
+//!
+//! # Redirects, retries, tracing
+//!
+//! Redirects are followed by the client (at most 10, loops and `https` to
+//! plain `http` refused); one to another origin goes without any
+//! credential (see [`ClientBuilder::follow_redirects`]). Retries are off
+//! until [`ClientBuilder::retries`] or [`ClientBuilder::retry_policy`] turns
+//! them on, and then only where nothing can happen twice ([`RetryPolicy`]).
+//! Each request runs in a [`tracing`](https://docs.rs/tracing) span
+//! `ollama.request` (DEBUG level) with the fields `method`, `server` (scheme,
+//! host and port), `path`, `status`, `retries`, `redirects`, `error` (a word
+//! for its kind) and `duration_ms` (until the answer's headers; a stream's
+//! body comes later), plus DEBUG events for each retry and redirect. They
+//! never hold a header, a user name or password, a query or a body: no
+//! credential, no prompt. Without a subscriber they cost next to nothing.
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -20,8 +20,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::StatusCode;
 
-/// When and how often a request is sent again; see the
-/// [module rules](self) for which failures count. Off by default
+/// When and how often a request is sent again. Off by default
 /// ([`RetryPolicy::none`]); turn it on with
 /// [`ClientBuilder::retries`](crate::ClientBuilder::retries) or
 /// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy).
@@ -31,6 +30,13 @@ use reqwest::StatusCode;
 /// [`max_delay`](Self::max_delay). After a 429/503 the wait is the server's
 /// `Retry-After` (seconds or an HTTP date); when that is longer than
 /// `max_delay` the answer is returned as it is, without waiting.
+///
+/// Only what cannot do anything twice is retried: a connection that could
+/// not be made (nothing was sent), and a 429 or 503 **with** `Retry-After`
+/// (the server says it did not act). Never a timeout, a connection that
+/// broke after the request went out, a 503 without `Retry-After`, a
+/// streamed request body (a blob upload), nor a stream once its answer has
+/// started: retries happen before the answer is handed over.
 ///
 /// ```
 /// use std::time::Duration;
