@@ -238,8 +238,18 @@ impl tracing::Subscriber for Capture {
 
 #[tokio::test]
 async fn each_request_has_a_span_without_credentials_or_prompts() {
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    // The global subscriber, not a thread's: callsites first reached by
+    // other tests (on other threads) would otherwise keep the interest
+    // they were given then. Other tests' spans are told apart by server.
+    static CAPTURE: std::sync::OnceLock<Capture> = std::sync::OnceLock::new();
+    let capture = CAPTURE
+        .get_or_init(|| {
+            let capture = Capture::default();
+            tracing::subscriber::set_global_default(capture.clone())
+                .expect("no other global subscriber");
+            capture
+        })
+        .clone();
 
     let first = TestServer::start();
     let second = TestServer::start();
@@ -270,7 +280,12 @@ async fn each_request_has_a_span_without_credentials_or_prompts() {
     let events = capture.events.lock().unwrap().clone();
     let requests: Vec<&Recorded> = spans
         .iter()
-        .filter(|s| s.name == "ollama.request")
+        .filter(|s| {
+            s.name == "ollama.request"
+                && [first.url(), second.url()]
+                    .iter()
+                    .any(|u| s.field("server") == Some(u.as_str()))
+        })
         .collect();
     // generate, list (one span over both hops), version, web search; the
     // invalid generate is refused before any request.
@@ -289,9 +304,10 @@ async fn each_request_has_a_span_without_credentials_or_prompts() {
     assert_eq!(version.field("status"), Some("200"));
     assert_eq!(requests[3].field("path"), Some("/api/web_search"));
     assert_eq!(requests[3].field("status"), Some("401"));
-    assert!(events
-        .iter()
-        .any(|e| e.field("credentials_dropped") == Some("true")));
+    assert!(events.iter().any(|e| {
+        e.field("to_server") == Some(second.url().as_str())
+            && e.field("credentials_dropped") == Some("true")
+    }));
 
     let all = format!("{spans:?}{events:?}");
     for secret in [
