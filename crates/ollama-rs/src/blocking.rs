@@ -170,6 +170,18 @@ impl Client {
         self.rt.block_on(self.inner.show(request))
     }
 
+    /// Searches the web with ollama.com (see
+    /// [`Client::web_search`](crate::Client::web_search)).
+    pub fn web_search(&self, request: impl Into<WebSearchRequest>) -> Result<WebSearchResponse> {
+        self.rt.block_on(self.inner.web_search(request))
+    }
+
+    /// Fetches a web page with ollama.com (see
+    /// [`Client::web_fetch`](crate::Client::web_fetch)).
+    pub fn web_fetch(&self, request: impl Into<WebFetchRequest>) -> Result<WebFetchResponse> {
+        self.rt.block_on(self.inner.web_fetch(request))
+    }
+
     /// Uploads a file as a blob unless the server has it, and returns its
     /// digest `sha256:<hex>`.
     pub fn create_blob(&self, path: impl AsRef<Path>) -> Result<String> {

@@ -16,10 +16,14 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use tracing::Instrument as _;
+
 use crate::error::{Error, Result};
-use crate::headers::{is_credential_header, user_agent};
+use crate::headers::user_agent;
 use crate::host::{Host, HostError};
 use crate::ndjson::{self, decode_document, ResponseStream};
+use crate::redirect::{Chain, Next, Sent};
+use crate::retry::RetryPolicy;
 use crate::types::*;
 
 /// An asynchronous client for one Ollama server.
@@ -55,6 +59,7 @@ impl std::fmt::Debug for Client {
             .field("host", &self.inner.host)
             .field("headers", &names)
             .field("max_line", &self.inner.max_line)
+            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
 }
@@ -64,7 +69,18 @@ struct Inner {
     host: Host,
     headers: HeaderMap,
     max_line: usize,
+    /// Whether the client follows redirects itself (see `redirect`).
+    follow_redirects: bool,
+    retry: RetryPolicy,
+    /// Where `/api/web_search` and `/api/web_fetch` are (`https://ollama.com`).
+    web_base: url::Url,
+    /// `Bearer <key>` for the web API, if there is a key.
+    web_auth: Option<HeaderValue>,
 }
+
+/// Where [`Client::web_search`] and [`Client::web_fetch`] send requests
+/// unless [`ClientBuilder::web_base_url`] says otherwise.
+pub const DEFAULT_WEB_BASE_URL: &str = "https://ollama.com";
 
 /// Builds a [`Client`] with settings other than the defaults.
 ///
@@ -92,6 +108,8 @@ pub struct ClientBuilder {
     #[cfg(feature = "__tls")]
     root_certificates: Vec<reqwest::Certificate>,
     reuse_connections: bool,
+    retry: RetryPolicy,
+    web_base_url: Option<String>,
 }
 
 impl Default for ClientBuilder {
@@ -111,6 +129,8 @@ impl Default for ClientBuilder {
             #[cfg(feature = "__tls")]
             root_certificates: Vec::new(),
             reuse_connections: true,
+            retry: RetryPolicy::none(),
+            web_base_url: None,
         }
     }
 }
@@ -130,7 +150,9 @@ impl std::fmt::Debug for ClientBuilder {
             .field("follow_redirects", &self.follow_redirects)
             .field("http", &self.http.is_some())
             .field("max_line", &self.max_line)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"));
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("retry", &self.retry)
+            .field("web_base_url", &self.web_base_url);
         #[cfg(feature = "__tls")]
         d.field("root_certificates", &self.root_certificates.len());
         d.finish()
@@ -175,8 +197,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Whether to follow redirects (default true, at most 10). An
-    /// `Authorization` header is never sent to another origin.
+    /// Whether to follow redirects (default true, at most 10). A redirect to
+    /// another origin (scheme, host or port) is followed without any
+    /// credential: `Authorization`, `Cookie`, `Proxy-Authorization` and
+    /// every header [`is_credential_header`](crate::headers::is_credential_header)
+    /// matches are dropped for the rest of the chain. A redirect from
+    /// `https` to plain `http` is refused, and so is a loop.
     pub fn follow_redirects(mut self, follow: bool) -> Self {
         self.follow_redirects = follow;
         self
@@ -226,8 +252,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Retries of requests that failed before anything happened on the
+    /// server (default: none); see [`RetryPolicy`] for which ones.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Up to `max_retries` retries with the default delays:
+    /// `retry_policy(RetryPolicy::new(max_retries))`.
+    pub fn retries(self, max_retries: u32) -> Self {
+        self.retry_policy(RetryPolicy::new(max_retries))
+    }
+
+    /// Where [`Client::web_search`] and [`Client::web_fetch`] go (default
+    /// [`DEFAULT_WEB_BASE_URL`]); `/api/web_search` and `/api/web_fetch`
+    /// are appended.
+    pub fn web_base_url(mut self, url: impl Into<String>) -> Self {
+        self.web_base_url = Some(url.into());
+        self
+    }
+
     /// The API key sent as `Authorization: Bearer <key>` unless an
-    /// `Authorization` header is given. Default: `OLLAMA_API_KEY`.
+    /// `Authorization` header is given (or the host has a user name and
+    /// password). [`Client::web_search`] and [`Client::web_fetch`] need it
+    /// (or an `Authorization: Bearer` header). Default: `OLLAMA_API_KEY`.
     pub fn api_key(mut self, key: Option<String>) -> Self {
         self.api_key = key;
         self
@@ -256,6 +305,28 @@ impl ClientBuilder {
             USER_AGENT,
             HeaderValue::from_str(&user_agent()).expect("ASCII user agent"),
         );
+        let caller_bearer = self.headers.iter().rev().find_map(|(name, value)| {
+            (name.trim().eq_ignore_ascii_case("authorization")
+                && value.trim().starts_with("Bearer "))
+            .then(|| value.trim().to_string())
+        });
+        let web_auth = match (caller_bearer, &self.api_key) {
+            (Some(value), _) => Some(sensitive(&value)?),
+            (None, Some(key)) => Some(sensitive(&format!("Bearer {key}"))?),
+            (None, None) => None,
+        };
+        let web_base = url::Url::parse(
+            self.web_base_url
+                .as_deref()
+                .unwrap_or(DEFAULT_WEB_BASE_URL)
+                .trim_end_matches('/'),
+        )
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+        .ok_or_else(|| {
+            Error::InvalidRequest("the web API's base URL is not an http(s) URL".into())
+        })?;
+        let follow_redirects = self.follow_redirects && self.http.is_none();
         if let Some((user, pass)) = host.credentials() {
             let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
             headers.insert(AUTHORIZATION, sensitive(&format!("Basic {token}"))?);
@@ -274,18 +345,9 @@ impl ClientBuilder {
         let http = match self.http {
             Some(c) => c,
             None => {
-                let mut b = reqwest::Client::builder()
-                    // Headers go on each request, so that a redirect to
-                    // another origin drops Authorization however it was set.
-                    .redirect(if self.follow_redirects {
-                        redirect_policy(
-                            self.headers
-                                .iter()
-                                .any(|(name, _)| is_credential_header(name)),
-                        )
-                    } else {
-                        reqwest::redirect::Policy::none()
-                    });
+                // Redirects are followed by the client itself (`redirect`),
+                // which can drop credential headers on the way.
+                let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
                 // A proxy setting must never break a local server.
                 if host.is_loopback() {
                     b = b.no_proxy();
@@ -318,6 +380,10 @@ impl ClientBuilder {
                 host,
                 headers,
                 max_line: self.max_line,
+                follow_redirects,
+                retry: self.retry,
+                web_base,
+                web_auth,
             }),
         })
     }
@@ -328,54 +394,6 @@ fn sensitive(v: &str) -> Result<HeaderValue> {
         .map_err(|_| Error::InvalidRequest("credentials are not valid in a header".into()))?;
     v.set_sensitive(true);
     Ok(v)
-}
-
-/// Follows up to 10 redirects, and stops at once at a loop (a URL visited
-/// before). reqwest already removes `Authorization` when the host or port
-/// changes; this also refuses a redirect from `https` to plain `http`, which
-/// would send the request, and any credential in it, unencrypted.
-///
-/// With `credential_headers` (headers of the caller's that look like
-/// credentials, which reqwest would carry along), a redirect to another
-/// origin is refused too: those headers are for this server only.
-fn redirect_policy(credential_headers: bool) -> reqwest::redirect::Policy {
-    const LIMIT: usize = 10;
-    reqwest::redirect::Policy::custom(move |attempt| {
-        let next = redact_url(attempt.url());
-        let previous = attempt.previous();
-        if previous.iter().any(|u| u == attempt.url()) {
-            attempt.error(format!(
-                "redirect loop: the server redirects back to {next}"
-            ))
-        } else if credential_headers
-            && previous
-                .first()
-                .is_some_and(|u| u.origin() != attempt.url().origin())
-        {
-            attempt.error(format!(
-                "refused a redirect to another server ({next}): the credential headers \
-                 given for this one would go along"
-            ))
-        } else if previous.last().is_some_and(|u| u.scheme() == "https")
-            && attempt.url().scheme() == "http"
-        {
-            attempt.error(format!(
-                "refused a redirect from https to plain http ({next})"
-            ))
-        } else if previous.len() >= LIMIT {
-            attempt.error(format!("too many redirects ({LIMIT}), the last to {next}"))
-        } else {
-            attempt.follow()
-        }
-    })
-}
-
-/// A URL without its user name and password, for messages.
-fn redact_url(url: &url::Url) -> String {
-    let mut url = url.clone();
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    url.to_string()
 }
 
 fn require_model(model: &str) -> Result<()> {
@@ -407,7 +425,16 @@ impl Client {
         &self.inner.host
     }
 
-    fn map_err(&self, e: reqwest::Error) -> Error {
+    pub(crate) fn http_client(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// The web API's base URL and its `Authorization` value, if any.
+    pub(crate) fn web_settings(&self) -> (&url::Url, Option<&HeaderValue>) {
+        (&self.inner.web_base, self.inner.web_auth.as_ref())
+    }
+
+    pub(crate) fn map_err(&self, e: reqwest::Error) -> Error {
         let host = self.inner.host.to_string();
         if e.is_timeout() {
             Error::Timeout {
@@ -450,12 +477,118 @@ impl Client {
 
     /// Sends a request and checks the status; a non-success answer becomes
     /// [`Error::Api`].
-    async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response> {
-        let resp = rb.send().await.map_err(|e| self.map_err(e))?;
+    pub(crate) async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        let resp = self.execute(rb).await?;
         if resp.status().is_success() {
             return Ok(resp);
         }
         Err(self.api_error(resp).await)
+    }
+
+    /// Sends a request, inside a tracing span `ollama.request`: follows
+    /// redirects (see `redirect`) and retries as the policy allows (see
+    /// `retry`). Any answer is returned, success or not.
+    pub(crate) async fn execute(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        let request = rb.build().map_err(|e| self.map_err(e))?;
+        let span = tracing::debug_span!(
+            "ollama.request",
+            method = %request.method(),
+            server = %request.url().origin().ascii_serialization(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            retries = tracing::field::Empty,
+            redirects = tracing::field::Empty,
+            error = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let start = std::time::Instant::now();
+        let result = self
+            .execute_hops(request, &span)
+            .instrument(span.clone())
+            .await;
+        span.record("duration_ms", start.elapsed().as_millis() as u64);
+        if let Err(e) = &result {
+            span.record("error", error_kind(e));
+        }
+        result
+    }
+
+    async fn execute_hops(
+        &self,
+        mut request: reqwest::Request,
+        span: &tracing::Span,
+    ) -> Result<reqwest::Response> {
+        let inner = &self.inner;
+        let mut chain = Chain::new(request.url());
+        let mut retries = 0u32;
+        loop {
+            let mut sent = Sent::of(&request);
+            let resp = match inner.http.execute(request).await {
+                Ok(resp) => resp,
+                Err(e) => {
+                    // Nothing was sent: a retry cannot do anything twice.
+                    if e.is_connect() && retries < inner.retry.max_retries() {
+                        if let Some(copy) = sent.copy {
+                            let wait = inner.retry.backoff(retries);
+                            retries += 1;
+                            span.record("retries", retries);
+                            tracing::debug!(
+                                retry = retries,
+                                wait_ms = wait.as_millis() as u64,
+                                "could not connect; retrying"
+                            );
+                            tokio::time::sleep(wait).await;
+                            request = copy;
+                            continue;
+                        }
+                    }
+                    return Err(self.map_err(e));
+                }
+            };
+            let status = resp.status();
+            span.record("status", status.as_u16());
+            if retries < inner.retry.max_retries() {
+                if let Some(wait) = inner.retry.wait_for_answer(status, resp.headers()) {
+                    if let Some(copy) = sent.copy.take() {
+                        drop(resp);
+                        retries += 1;
+                        span.record("retries", retries);
+                        tracing::debug!(
+                            status = status.as_u16(),
+                            retry = retries,
+                            wait_ms = wait.as_millis() as u64,
+                            "the server asked to retry later; retrying"
+                        );
+                        tokio::time::sleep(wait).await;
+                        request = copy;
+                        continue;
+                    }
+                }
+            }
+            if !inner.follow_redirects {
+                return Ok(resp);
+            }
+            match chain.next(sent, resp) {
+                Next::Done(resp) => return Ok(resp),
+                Next::Follow(next) => {
+                    span.record("redirects", chain.redirects());
+                    tracing::debug!(
+                        status = status.as_u16(),
+                        to_server = %next.url().origin().ascii_serialization(),
+                        to_path = next.url().path(),
+                        credentials_dropped = chain.stripped(),
+                        "following a redirect"
+                    );
+                    request = *next;
+                }
+                Next::Refuse(message) => {
+                    return Err(Error::Redirect {
+                        host: inner.host.to_string(),
+                        message,
+                    })
+                }
+            }
+        }
     }
 
     async fn api_error(&self, resp: reqwest::Response) -> Error {
@@ -483,7 +616,10 @@ impl Client {
         self.read_json(resp).await
     }
 
-    async fn read_json<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T> {
+    pub(crate) async fn read_json<T: DeserializeOwned>(
+        &self,
+        resp: reqwest::Response,
+    ) -> Result<T> {
         let body = self.read_body(resp).await?;
         decode_document(&body)
     }
@@ -671,10 +807,8 @@ impl Client {
     /// Whether the server has the blob `sha256:<hex>`.
     pub async fn blob_exists(&self, digest: &str) -> Result<bool> {
         let resp = self
-            .request(Method::HEAD, &format!("/api/blobs/{digest}"))
-            .send()
-            .await
-            .map_err(|e| self.map_err(e))?;
+            .execute(self.request(Method::HEAD, &format!("/api/blobs/{digest}")))
+            .await?;
         match resp.status() {
             s if s.is_success() => Ok(true),
             StatusCode::NOT_FOUND => Ok(false),
@@ -738,17 +872,17 @@ impl Client {
             },
         );
         let resp = self
-            .request_with(
-                Method::POST,
-                &format!("/api/blobs/{digest}"),
-                CONTENT_TYPE,
-                "application/octet-stream",
+            .execute(
+                self.request_with(
+                    Method::POST,
+                    &format!("/api/blobs/{digest}"),
+                    CONTENT_TYPE,
+                    "application/octet-stream",
+                )
+                .header(reqwest::header::CONTENT_LENGTH, size)
+                .body(reqwest::Body::wrap_stream(reader)),
             )
-            .header(reqwest::header::CONTENT_LENGTH, size)
-            .body(reqwest::Body::wrap_stream(reader))
-            .send()
-            .await
-            .map_err(|e| self.map_err(e))?;
+            .await?;
         if !resp.status().is_success() {
             return Err(self.api_error(resp).await);
         }
@@ -825,6 +959,24 @@ pub enum BlobProgress {
         /// The file's size.
         total: u64,
     },
+}
+
+/// A word for the kind of error, for the tracing span (never its text,
+/// which may quote a server's words).
+fn error_kind(e: &Error) -> &'static str {
+    match e {
+        Error::Api { .. } => "api",
+        Error::Stream { .. } => "stream",
+        Error::InvalidRequest(_) => "invalid_request",
+        Error::Connect { .. } => "connect",
+        Error::Timeout { .. } => "timeout",
+        Error::Redirect { .. } => "redirect",
+        Error::Decode { .. } => "decode",
+        Error::LineTooLong { .. } => "line_too_long",
+        Error::Incomplete => "incomplete",
+        Error::Io { .. } => "io",
+        _ => "http",
+    }
 }
 
 fn to_json<B: Serialize>(body: &B) -> Result<Vec<u8>> {

@@ -74,6 +74,17 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// A redirect was not followed: a loop, too many, from `https` to plain
+    /// `http`, or a 307/308 that would have to send a streamed body again.
+    /// `message` says which (and where to, without user name or password).
+    #[error("request to {host} failed: {message}")]
+    Redirect {
+        /// The base URL that was asked.
+        host: String,
+        /// Why the redirect was refused.
+        message: String,
+    },
+
     /// A response (or one line of a stream) could not be decoded.
     #[error("could not decode the server's response: {message}{}", quoted(line))]
     Decode {

@@ -50,6 +50,21 @@
 //! [`ClientBuilder::add_root_certificate`] exists only with a TLS feature.
 //! With both `native-tls` and a rustls feature, reqwest picks native-tls
 //! (its own rule); to build without rustls, turn the default features off.
+//!
+//! # Redirects, retries, tracing
+//!
+//! Redirects are followed by the client (at most 10, loops and `https` to
+//! plain `http` refused); one to another origin goes without any
+//! credential (see [`ClientBuilder::follow_redirects`]). Retries are off
+//! until [`ClientBuilder::retries`] or [`ClientBuilder::retry_policy`] turns
+//! them on, and then only where nothing can happen twice ([`RetryPolicy`]).
+//! Each request runs in a [`tracing`](https://docs.rs/tracing) span
+//! `ollama.request` (DEBUG level) with the fields `method`, `server` (scheme,
+//! host and port), `path`, `status`, `retries`, `redirects`, `error` (a word
+//! for its kind) and `duration_ms` (until the answer's headers; a stream's
+//! body comes later), plus DEBUG events for each retry and redirect. They
+//! never hold a header, a user name or password, a query or a body: no
+//! credential, no prompt. Without a subscriber they cost next to nothing.
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -67,16 +82,20 @@ pub mod modelfile;
 mod ndjson;
 mod option_setters;
 mod options;
+mod redirect;
+mod retry;
 mod structured;
 mod tools;
 mod types;
+mod web;
 
-pub use client::{BlobProgress, Client, ClientBuilder};
+pub use client::{BlobProgress, Client, ClientBuilder, DEFAULT_WEB_BASE_URL};
 pub use error::{Error, Result, TlsProblem};
 pub use fold::{fold_iter, fold_stream, Accumulate};
 pub use host::{Host, HostError};
 pub use ndjson::ResponseStream;
 pub use options::{OptionError, OptionKind, OptionSpec, Options};
+pub use retry::RetryPolicy;
 pub use tools::{
     ToolCallRecord, ToolError, ToolEvent, ToolEventStream, ToolFuture, ToolLoop, ToolLoopOutcome,
     ToolSet, Tools,
@@ -87,7 +106,9 @@ pub use types::{
     GenerateResponse, Image, KeepAlive, License, ListModel, ListResponse, Logprob, Message,
     Metrics, ModelDetails, ParseError, ProcessResponse, ProgressResponse, PullRequest, PushRequest,
     Role, RunningModel, ShowRequest, ShowResponse, StatusResponse, Tensor, Think, ThinkLevel, Tool,
-    ToolCall, ToolCallFunction, ToolFunction, TopLogprob, VersionResponse,
+    ToolCall, ToolCallFunction, ToolFunction, TopLogprob, VersionResponse, WebFetchRequest,
+    WebFetchResponse, WebSearchRequest, WebSearchResponse, WebSearchResult,
+    DEFAULT_WEB_SEARCH_RESULTS,
 };
 
 /// The HTTP crate the client is built on, to name its types

@@ -45,6 +45,9 @@ const GENERATE_SPEC: &[(&str, Kind)] = &[
     ("shift", Kind::Bool),
     ("logprobs", Kind::Bool),
     ("top_logprobs", Kind::Int),
+    ("width", Kind::Int),
+    ("height", Kind::Int),
+    ("steps", Kind::Int),
 ];
 
 const CHAT_SPEC: &[(&str, Kind)] = &[
@@ -458,6 +461,15 @@ pub(crate) fn generate(shared: &Arc<Shared>, body: &[u8], fault: Option<&Fault>)
         return Reply::bad_request(NO_VISION);
     }
     shared.state().touch(&spec, keep_alive, num_ctx(&options));
+    let (width, height, steps) = (
+        req.int_of("width"),
+        req.int_of("height"),
+        req.int_of("steps"),
+    );
+    if width.is_some() || height.is_some() || steps.is_some() {
+        let stream = req.bool_of("stream") != Some(false);
+        return super::web::image(model, prompt, width, height, steps, stream);
+    }
 
     let system = if req.str_of("system").is_empty() {
         spec.system.as_str()

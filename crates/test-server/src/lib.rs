@@ -44,6 +44,26 @@
 //! - Embeddings are [`embedding`]`(input, embedding_length)`: a unit vector seeded by the input's
 //!   SHA-256. Inputs longer than the context (counted in words) fail with `truncate:false`.
 //!
+//! - Image generation: a generate request with `width`, `height` or `steps` streams one line per
+//!   step with `completed` (1..=steps) and `total` (`steps`, default 4), then a last line with
+//!   `image` = [`image_base64`]`(width, height, prompt)` (sizes default to 512); not streamed,
+//!   only that last line.
+//!
+//! # ollama.com's web API
+//!
+//! `POST /api/web_search` and `/api/web_fetch` answer only `Authorization: Bearer `[`WEB_API_KEY`]
+//! (else 401 `{"error":"unauthorized"}`). Search returns `max_results` (default 5, at most 10)
+//! results `{title: "Result <i> for <query>", url: "https://example.com/<i>", content: "About
+//! <query>, part <i>"}`; fetch returns `{title: "Page <url>", content: "Content of <url>", links:
+//! ["<url>/a", "<url>/b"]}`.
+//!
+//! # Redirects and retries
+//!
+//! [`Fault::redirect_to`] sends a request on to another server; every server records the headers
+//! it received ([`TestServer::requests`]), so a test can tell what reached which. A
+//! [`Fault::RetryAfter`] set with [`TestServer::set_fault_once`] answers 429/503 with
+//! `Retry-After` once, then the server recovers.
+//!
 //! # Models, blobs and registry
 //!
 //! [`TestServer::start`] installs `tiny`, `tiny-embed`, `tiny-think`, `tiny-tools`, `tiny-vision` and
@@ -65,6 +85,7 @@ mod proxy;
 mod state;
 mod tls;
 mod transfer;
+mod web;
 
 #[cfg(test)]
 mod selftest;
@@ -86,6 +107,7 @@ use body::{Payload, Reply};
 pub use proxy::TestProxy;
 #[allow(unused_imports)]
 pub use tls::{Relay, TlsServer};
+pub use web::{image_base64, WEB_API_KEY};
 
 /// The version this server claims to be.
 pub const VERSION: &str = "0.32.15";
@@ -181,6 +203,9 @@ pub enum Fault {
     },
     /// Answer with this status and `Location` (used as given).
     Redirect { location: String, status: u16 },
+    /// Answer with this status (429 or 503, say), `Retry-After: <seconds>` and an error body; with
+    /// [`TestServer::set_fault_once`] the next request is answered as usual.
+    RetryAfter { status: u16, seconds: u64 },
     /// Read the request, wait `ms`, then answer as usual: holds a request (a `HEAD` too, which
     /// has no body for a stall to delay) while a test changes something.
     Delay { ms: u64 },
@@ -204,6 +229,7 @@ impl Fault {
             self,
             Fault::Status { .. }
                 | Fault::Redirect { .. }
+                | Fault::RetryAfter { .. }
                 | Fault::NeverAnswer
                 | Fault::RawBody { .. }
         )
@@ -591,7 +617,14 @@ async fn dispatch(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -
     if !host_ok {
         return body::render(Reply::empty(StatusCode::FORBIDDEN), None);
     }
-    let reply = route(&shared, &parts.method, &path, &bytes, fault.as_ref());
+    let reply = route(
+        &shared,
+        &parts.method,
+        &path,
+        &parts.headers,
+        &bytes,
+        fault.as_ref(),
+    );
     body::render(reply, fault.as_ref())
 }
 
@@ -609,6 +642,11 @@ async fn request_fault_response(fault: Fault) -> Response<Body> {
             location,
             status: code,
         } => Reply::empty(status(code)).with_header(header::LOCATION, &location),
+        Fault::RetryAfter {
+            status: code,
+            seconds,
+        } => Reply::error(status(code), "server busy, retry later")
+            .with_header(header::RETRY_AFTER, &seconds.to_string()),
         Fault::RawBody { content_type, body } => {
             Reply::new(StatusCode::OK, Some(&content_type), Payload::Document(body))
         }
@@ -642,6 +680,8 @@ fn is_route(path: &str) -> bool {
         "/api/create",
         "/api/pull",
         "/api/push",
+        "/api/web_search",
+        "/api/web_fetch",
     ];
     ROUTES.contains(&path) || blob_digest(path).is_some()
 }
@@ -665,6 +705,7 @@ fn route(
     shared: &Arc<Shared>,
     method: &Method,
     path: &str,
+    headers: &HeaderMap,
     body: &[u8],
     fault: Option<&Fault>,
 ) -> Reply {
@@ -674,7 +715,8 @@ fn route(
         "/api/ps" => &[M::GET],
         "/api/delete" => &[M::DELETE],
         "/api/generate" | "/api/chat" | "/api/embed" | "/api/embeddings" | "/api/show"
-        | "/api/copy" | "/api/create" | "/api/pull" | "/api/push" => &[M::POST],
+        | "/api/copy" | "/api/create" | "/api/pull" | "/api/push" | "/api/web_search"
+        | "/api/web_fetch" => &[M::POST],
         p if blob_digest(p).is_some() => &[M::HEAD, M::POST],
         p if p.len() > 1 && p.ends_with('/') && is_route(&p[..p.len() - 1]) => {
             return trailing_slash_redirect(method, &p[..p.len() - 1]);
@@ -709,6 +751,8 @@ fn route(
         "/api/create" => transfer::create(shared, body),
         "/api/pull" => transfer::pull(shared, body),
         "/api/push" => transfer::push(shared, body),
+        "/api/web_search" => web::search(headers, body),
+        "/api/web_fetch" => web::fetch(headers, body),
         p => transfer::blob_head(shared, blob_digest(p).unwrap_or_default()),
     }
 }

@@ -2130,3 +2130,99 @@ fn servers_are_independent() {
     b.add_model(spec);
     assert_eq!(b.model_names()[0], "extra:latest");
 }
+
+#[test]
+fn web_search_and_fetch_need_the_key() {
+    let server = TestServer::start();
+    let auth = format!("Bearer {WEB_API_KEY}");
+    let body = json!({"query": "rust", "max_results": 2}).to_string();
+    let raw = send_with(&server, "POST", "/api/web_search", &[], body.as_bytes());
+    assert_json_error(&raw, 401, "unauthorized");
+    let raw = send_with(
+        &server,
+        "POST",
+        "/api/web_search",
+        &[("Authorization", &auth)],
+        body.as_bytes(),
+    );
+    assert_eq!(raw.status, 200);
+    assert_eq!(
+        raw.json(),
+        json!({"results": [
+            {"title": "Result 1 for rust", "url": "https://example.com/1", "content": "About rust, part 1"},
+            {"title": "Result 2 for rust", "url": "https://example.com/2", "content": "About rust, part 2"},
+        ]})
+    );
+    let body = json!({"url": "https://example.com"}).to_string();
+    let raw = send_with(&server, "POST", "/api/web_fetch", &[], body.as_bytes());
+    assert_json_error(&raw, 401, "unauthorized");
+    let raw = send_with(
+        &server,
+        "POST",
+        "/api/web_fetch",
+        &[("Authorization", &auth)],
+        body.as_bytes(),
+    );
+    assert_eq!(
+        raw.json(),
+        json!({"title": "Page https://example.com", "content": "Content of https://example.com",
+               "links": ["https://example.com/a", "https://example.com/b"]})
+    );
+}
+
+#[test]
+fn image_generation_streams_progress_then_the_image() {
+    let server = TestServer::start();
+    let raw = post(
+        &server,
+        "/api/generate",
+        json!({"model": "tiny", "prompt": "a cat", "width": 64, "height": 32, "steps": 3}),
+    );
+    let lines = raw.lines();
+    assert_eq!(lines.len(), 4);
+    for (i, line) in lines[..3].iter().enumerate() {
+        assert_eq!(line["completed"], json!(i + 1));
+        assert_eq!(line["total"], json!(3));
+        assert_eq!(line["done"], json!(false));
+    }
+    assert_eq!(lines[3]["image"], json!(image_base64(64, 32, "a cat")));
+    assert_eq!(lines[3]["done"], json!(true));
+    let raw = post(
+        &server,
+        "/api/generate",
+        json!({"model": "tiny", "prompt": "a cat", "steps": 2, "stream": false}),
+    );
+    assert_eq!(raw.json()["image"], json!(image_base64(512, 512, "a cat")));
+    assert!(raw.json().get("completed").is_none());
+}
+
+#[test]
+fn retry_after_once_then_recovers() {
+    let server = TestServer::start();
+    server.set_fault_once(
+        "/api/tags",
+        Fault::RetryAfter {
+            status: 503,
+            seconds: 2,
+        },
+    );
+    let raw = send(&server, "GET", "/api/tags", "");
+    assert_eq!(raw.status, 503);
+    assert_eq!(raw.header("retry-after"), Some("2"));
+    assert_eq!(send(&server, "GET", "/api/tags", "").status, 200);
+}
+
+#[test]
+fn redirects_to_another_server_record_what_each_received() {
+    let first = TestServer::start();
+    let second = TestServer::start();
+    first.set_fault(Fault::redirect_to(&second, "/api/tags", 307));
+    let raw = send_with(&first, "GET", "/api/tags", &[("X-Api-Key", "k")], b"");
+    assert_eq!(raw.status, 307);
+    assert_eq!(
+        raw.header("location"),
+        Some(format!("{}/api/tags", second.url()).as_str())
+    );
+    assert_eq!(first.requests()[0].header("x-api-key"), Some("k"));
+    assert!(second.requests().is_empty());
+}

@@ -73,6 +73,12 @@ impl ClientBuilder {
         fn max_line_bytes(limit: usize);
         /// See [`ClientBuilder::api_key`](crate::ClientBuilder::api_key).
         fn api_key(key: Option<String>);
+        /// See [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy).
+        fn retry_policy(policy: crate::RetryPolicy);
+        /// See [`ClientBuilder::retries`](crate::ClientBuilder::retries).
+        fn retries(max_retries: u32);
+        /// See [`ClientBuilder::web_base_url`](crate::ClientBuilder::web_base_url).
+        fn web_base_url(url: impl Into<String>);
     }
 
     /// Applies any setting of the async builder, including ones this

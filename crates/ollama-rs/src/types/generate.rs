@@ -59,6 +59,15 @@ pub struct GenerateRequest {
     /// How many alternatives per token to return with `logprobs` (0–20).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_logprobs: Option<u32>,
+    /// Image generation: the image's width in pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Image generation: the image's height in pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Image generation: the number of diffusion steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u32>,
 }
 
 impl GenerateRequest {
@@ -146,6 +155,18 @@ impl GenerateRequest {
         /// Sets the number of alternatives per token.
         top_logprobs: u32
     );
+    setter!(
+        /// Sets the width of a generated image, in pixels.
+        width: u32
+    );
+    setter!(
+        /// Sets the height of a generated image, in pixels.
+        height: u32
+    );
+    setter!(
+        /// Sets the number of steps of image generation.
+        steps: u32
+    );
 }
 
 with_metrics! {
@@ -186,6 +207,15 @@ with_metrics! {
         /// For cloud models: the remote host.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub remote_host: Option<String>,
+        /// Image generation: the image, base64-encoded (on the last line).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub image: Option<String>,
+        /// Image generation: the steps done so far (progress lines).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub completed: Option<u64>,
+        /// Image generation: the number of steps in all (progress lines).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub total: Option<u64>,
     }
 }
 

@@ -120,6 +120,7 @@ mod embed;
 mod generate;
 mod models;
 mod transfer;
+mod web;
 
 #[cfg(test)]
 mod test_support;
@@ -139,4 +140,8 @@ pub use models::{
 };
 pub use transfer::{
     CreateRequest, License, ProgressResponse, PullRequest, PushRequest, StatusResponse,
+};
+pub use web::{
+    WebFetchRequest, WebFetchResponse, WebSearchRequest, WebSearchResponse, WebSearchResult,
+    DEFAULT_WEB_SEARCH_RESULTS,
 };

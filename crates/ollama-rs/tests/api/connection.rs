@@ -133,10 +133,173 @@ async fn redirects_can_be_refused_and_loops_end() {
     }
     let c = client(&server);
     match c.version().await {
-        Err(Error::Http { .. }) => {}
+        Err(Error::Redirect { message, .. }) => assert_eq!(
+            message,
+            format!(
+                "redirect loop: the server redirects back to {}/api/version",
+                server.url()
+            )
+        ),
         other => panic!("{other:?}"),
     }
     assert!(server.requests().len() <= 12);
+}
+
+/// A client with every kind of credential: an API key (Authorization), a
+/// cookie and a header that looks like a key.
+fn credentialed(server: &TestServer) -> Client {
+    Client::builder()
+        .host(server.url())
+        .api_key(Some("secret-key".into()))
+        .header("Cookie", "session=secret-cookie")
+        .header("X-Api-Key", "secret-header")
+        .header("X-Trace", "7")
+        .build()
+        .unwrap()
+}
+
+const CREDENTIALS: [&str; 3] = ["authorization", "cookie", "x-api-key"];
+
+#[tokio::test]
+async fn a_cross_origin_redirect_is_followed_without_credentials() {
+    let first = TestServer::start();
+    let second = TestServer::start();
+    first.set_fault(Fault::redirect_to(&second, "/api/tags", 307));
+    let c = credentialed(&first);
+    assert!(!c.list().await.unwrap().models.is_empty());
+    let got = &first.requests()[0];
+    assert_eq!(got.header("authorization"), Some("Bearer secret-key"));
+    assert_eq!(got.header("cookie"), Some("session=secret-cookie"));
+    assert_eq!(got.header("x-api-key"), Some("secret-header"));
+    let got = &second.requests_to("/api/tags")[0];
+    for name in CREDENTIALS {
+        assert_eq!(got.header(name), None, "{name} reached the second server");
+    }
+    assert_eq!(got.header("x-trace"), Some("7"));
+    assert_eq!(got.header("accept"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn credentials_stay_dropped_for_the_rest_of_the_chain() {
+    // first -> second -> back to first (another path): the second hop
+    // returns to the first origin, but the credentials are gone for good.
+    let first = TestServer::start();
+    let second = TestServer::start();
+    first.set_fault_for("/api/version", Fault::redirect_to(&second, "/api/ps", 302));
+    second.set_fault_for("/api/ps", Fault::redirect_to(&first, "/api/tags", 302));
+    let c = credentialed(&first);
+    let _ = c.version().await;
+    let back = &first.requests_to("/api/tags")[0];
+    for name in CREDENTIALS {
+        assert_eq!(back.header(name), None, "{name} came back");
+    }
+}
+
+#[tokio::test]
+async fn a_same_origin_redirect_keeps_every_header() {
+    let server = TestServer::start();
+    server.set_fault_for(
+        "/api/version",
+        Fault::Redirect {
+            location: "/api/tags".into(),
+            status: 308,
+        },
+    );
+    let c = credentialed(&server);
+    let _ = c.version().await;
+    let got = &server.requests_to("/api/tags")[0];
+    assert_eq!(got.header("authorization"), Some("Bearer secret-key"));
+    assert_eq!(got.header("cookie"), Some("session=secret-cookie"));
+    assert_eq!(got.header("x-api-key"), Some("secret-header"));
+}
+
+#[tokio::test]
+async fn method_and_body_follow_the_status() {
+    let first = TestServer::start();
+    let second = TestServer::start();
+    // 307/308 repeat the POST and its body, at another origin too.
+    for code in [307, 308] {
+        first.set_fault_once("/api/show", Fault::redirect_to(&second, "/api/show", code));
+        let show = first_client(&first).show("tiny").await.unwrap();
+        assert!(show.capabilities.contains(&"completion".to_string()));
+    }
+    let posts = second.requests_to("/api/show");
+    assert_eq!(posts.len(), 2);
+    for post in &posts {
+        assert_eq!(post.method, "POST");
+        assert_eq!(post.json()["model"], "tiny");
+    }
+    // 303 (and 301/302 for a POST) turn it into a GET without a body.
+    for code in [301, 302, 303] {
+        first.set_fault_once(
+            "/api/show",
+            Fault::redirect_to(&second, "/api/version", code),
+        );
+        let _ = first_client(&first).show("tiny").await;
+    }
+    let gets = second.requests_to("/api/version");
+    assert_eq!(gets.len(), 3);
+    for get in &gets {
+        assert_eq!(get.method, "GET");
+        assert!(get.body.is_empty());
+        assert_eq!(get.header("content-type"), None);
+    }
+}
+
+fn first_client(server: &TestServer) -> Client {
+    client(server)
+}
+
+#[tokio::test]
+async fn too_many_redirects_end() {
+    let server = TestServer::start();
+    // /r/0 -> /r/1 -> ... : never the same URL twice.
+    for i in 0..20 {
+        server.set_fault_for(
+            &format!("/r/{i}"),
+            Fault::Redirect {
+                location: format!("/r/{}", i + 1),
+                status: 302,
+            },
+        );
+    }
+    let c = client(&server);
+    let err = c
+        .post_as::<_, serde_json::Value>("/r/0", &serde_json::json!({}))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Redirect { message, .. } => assert_eq!(
+            message,
+            &format!("too many redirects (10), the last to {}/r/10", server.url())
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.requests().len(), 10);
+}
+
+#[tokio::test]
+async fn a_streamed_upload_is_not_sent_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blob.bin");
+    std::fs::write(&path, b"some bytes").unwrap();
+    let first = TestServer::start();
+    let second = TestServer::start();
+    let digest = ollama_rs::__internals::sha256_file(&path, |_| {}).unwrap();
+    first.set_fault_for(
+        "/api/blobs/",
+        Fault::redirect_to(&second, &format!("/api/blobs/{digest}"), 307),
+    );
+    // The HEAD is redirected too (to the second server, which lacks the
+    // blob), then the POST cannot be repeated.
+    let err = client(&first).create_blob(&path).await.unwrap_err();
+    match &err {
+        Error::Redirect { message, .. } => {
+            assert!(message.contains("cannot be sent again"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(second.requests().iter().all(|r| r.method != "POST"));
 }
 
 #[tokio::test]
@@ -289,4 +452,36 @@ fn an_https_host_without_a_tls_feature_is_a_clear_error() {
     }
     // Plain http still works.
     Client::with_host("http://example.com").unwrap();
+}
+
+#[cfg(feature = "__rustls")]
+#[tokio::test]
+async fn a_redirect_from_https_to_plain_http_is_refused() {
+    use ollama_test_server::TlsServer;
+    let tls = TlsServer::start();
+    let plain = TestServer::start();
+    tls.backend()
+        .set_fault(Fault::redirect_to(&plain, "/api/tags", 307));
+    let c = Client::builder()
+        .host(tls.url())
+        .api_key(Some("secret-key".into()))
+        .add_root_certificate(reqwest_cert(tls.ca_pem()))
+        .build()
+        .unwrap();
+    match c.list().await {
+        Err(Error::Redirect { message, .. }) => assert_eq!(
+            message,
+            format!(
+                "refused a redirect from https to plain http ({}/api/tags)",
+                plain.url()
+            )
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(plain.requests().is_empty());
+}
+
+#[cfg(feature = "__rustls")]
+fn reqwest_cert(pem: &str) -> reqwest::Certificate {
+    reqwest::Certificate::from_pem(pem.as_bytes()).unwrap()
 }

@@ -569,3 +569,63 @@ async fn generate_98_stream_logprobs() {
     assert_eq!(items[3].load_duration, Some(256936550));
     assert_same_body(&replay, &cap, Some(true));
 }
+
+#[tokio::test]
+async fn image_generation_fields_go_out_and_come_back() {
+    let server = TestServer::start();
+    let c = client(&server);
+    let req = GenerateRequest::new("tiny", "a red fox")
+        .width(64)
+        .height(48)
+        .steps(3);
+    let mut stream = c.generate_stream(req.clone()).await.unwrap();
+    let mut progress = Vec::new();
+    let mut image = None;
+    while let Some(part) = futures_util::StreamExt::next(&mut stream).await {
+        let part = part.unwrap();
+        if let (Some(done), Some(total)) = (part.completed, part.total) {
+            progress.push((done, total));
+        }
+        if part.image.is_some() {
+            assert!(part.done);
+            image = part.image;
+        }
+    }
+    assert_eq!(progress, [(1, 3), (2, 3), (3, 3)]);
+    assert_eq!(
+        image.as_deref(),
+        Some(ollama_test_server::image_base64(64, 48, "a red fox").as_str())
+    );
+    let sent = server.requests_to("/api/generate")[0].json();
+    assert_eq!(
+        (&sent["width"], &sent["height"], &sent["steps"]),
+        (&json!(64), &json!(48), &json!(3))
+    );
+
+    let whole = c.generate(req.width(8)).await.unwrap();
+    assert_eq!(
+        whole.image.as_deref(),
+        Some(ollama_test_server::image_base64(8, 48, "a red fox").as_str())
+    );
+    assert_eq!(whole.completed, None);
+}
+
+#[test]
+fn image_fields_are_left_out_when_unset() {
+    let plain = GenerateRequest::new("m", "p");
+    assert_eq!(
+        serde_json::to_string(&plain).unwrap(),
+        r#"{"model":"m","prompt":"p"}"#
+    );
+    let text = serde_json::to_string(&GenerateResponse::default()).unwrap();
+    for field in ["image", "completed", "total"] {
+        assert!(!text.contains(field), "{text}");
+    }
+    let line: GenerateResponse =
+        serde_json::from_str(r#"{"model":"m","response":"","done":false,"completed":2,"total":9}"#)
+            .unwrap();
+    assert_eq!(
+        (line.completed, line.total, line.image),
+        (Some(2), Some(9), None)
+    );
+}

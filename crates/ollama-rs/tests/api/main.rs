@@ -23,7 +23,9 @@ mod fold;
 mod fuzz_seeds;
 mod generate;
 mod models;
+mod resilience;
 #[cfg(feature = "schema")]
 mod structured;
 mod tools;
 mod transfer;
+mod web;
