@@ -465,18 +465,9 @@ fn values(out: &Output) -> Vec<String> {
         .collect()
 }
 
-/// A bound port that nothing listens on any more.
-fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn model_completion_offers_nothing_when_the_server_is_down() {
-    let host = format!("127.0.0.1:{}", closed_port());
+    let host = format!("127.0.0.1:{}", crate::harness::closed_port());
     let (out, took) = complete_bash(&["ollama-rs", "show", ""], &host);
     assert_eq!(values(&out), Vec::<String>::new());
     assert!(took < Duration::from_secs(5), "took {took:?}");
@@ -575,7 +566,7 @@ fn answer(stream: TcpStream) -> io::Result<String> {
 #[test]
 fn model_completion_asks_the_host_given_on_the_line() {
     let server = TagsServer::start();
-    let down = format!("127.0.0.1:{}", closed_port());
+    let down = format!("127.0.0.1:{}", crate::harness::closed_port());
     for line in [
         vec!["ollama-rs", "--host", &server.addr, "show", "ll"],
         vec!["ollama-rs", "show", "--host", &server.addr, "ll"],

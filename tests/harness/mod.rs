@@ -308,10 +308,24 @@ pub fn assert_nothing_sent(server: &TestServer) {
     assert!(paths.is_empty(), "requests were sent: {paths:?}");
 }
 
-/// A port on 127.0.0.1 with nothing listening on it.
+/// A port of 127.0.0.1 on which a connection is refused, for as long as the
+/// test process runs: a socket is bound to it and never listens, and is
+/// kept open, so no server started meanwhile (by this or a parallel test)
+/// can take the port.
 pub fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("address").port()
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+    let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    socket.bind(&any.into()).expect("bind");
+    let port = socket
+        .local_addr()
+        .expect("address")
+        .as_socket()
+        .expect("an IP address")
+        .port();
+    // Bound, not listening: connecting is refused; never closed.
+    std::mem::forget(socket);
+    port
 }
 
 /// Whether `CI` is set (CI runs with `CI=true`, as root, where every test

@@ -387,7 +387,6 @@ pub(crate) fn server_error_text(error: serde_json::Value) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
