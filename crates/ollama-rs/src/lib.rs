@@ -59,6 +59,7 @@ mod host;
 pub mod modelfile;
 mod ndjson;
 mod options;
+mod pool;
 mod types;
 
 pub use client::{BlobProgress, Client, ClientBuilder};
@@ -66,6 +67,7 @@ pub use error::{Error, Result, TlsProblem};
 pub use host::{Host, HostError};
 pub use ndjson::ResponseStream;
 pub use options::{OptionError, OptionKind, OptionSpec, Options};
+pub use pool::{BatchRequest, BatchResponse, Pool, DEFAULT_CONCURRENCY, DEFAULT_RETRIES};
 pub use types::{
     ChatRequest, ChatResponse, CopyRequest, CreateRequest, DeleteRequest, EmbedInput, EmbedRequest,
     EmbedResponse, EmbeddingsRequest, EmbeddingsResponse, Format, GenerateRequest,

@@ -16,6 +16,7 @@ mod support;
 mod blocking;
 mod chat;
 mod connection;
+mod batch;
 mod embed;
 mod faults;
 mod fuzz_seeds;
