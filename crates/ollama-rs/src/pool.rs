@@ -171,7 +171,9 @@ impl Pool {
     pub fn from_clients(clients: impl IntoIterator<Item = Client>) -> Result<Pool> {
         let clients: Vec<Client> = clients.into_iter().collect();
         if clients.is_empty() {
-            return Err(Error::InvalidRequest("a pool needs at least one server".into()));
+            return Err(Error::InvalidRequest(
+                "a pool needs at least one server".into(),
+            ));
         }
         Ok(Pool {
             clients,

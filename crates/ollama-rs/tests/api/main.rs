@@ -12,11 +12,11 @@
 
 mod support;
 
+mod batch;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod chat;
 mod connection;
-mod batch;
 mod embed;
 mod faults;
 mod fuzz_seeds;
