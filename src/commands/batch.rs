@@ -14,7 +14,10 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use futures_util::{stream, StreamExt};
-use ollama_rs::{BatchRequest, ChatRequest, EmbedRequest, Error, GenerateRequest, Message, Pool};
+use ollama_rs::{
+    BatchRequest, BatchResponse, ChatRequest, EmbedRequest, Error, GenerateRequest, Message, Pool,
+};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::cli::{BatchArgs, Endpoint, GlobalArgs};
@@ -60,12 +63,19 @@ pub async fn run(a: BatchArgs, global: &GlobalArgs, settings: &Settings) -> Resu
         .retries(a.retries)
         .ordered(!a.unordered);
 
+    let stdin = a.input.as_deref().is_none_or(|p| p.as_os_str() == "-");
+    if stdin && settings.stdin_tty {
+        return Err(usage(
+            "no input: give a FILE of requests, or pipe them on stdin",
+        ));
+    }
     let input: Box<dyn BufRead + Send> = match a.input.as_deref() {
-        None => Box::new(BufReader::new(io::stdin())),
-        Some(p) if p.as_os_str() == "-" => Box::new(BufReader::new(io::stdin())),
-        Some(p) => Box::new(BufReader::new(File::open(p).map_err(|e| {
-            usage(format!("could not open the input `{}`: {e}", p.display()))
-        })?)),
+        Some(p) if !stdin => {
+            Box::new(BufReader::new(File::open(p).map_err(|e| {
+                usage(format!("could not open the input `{}`: {e}", p.display()))
+            })?))
+        }
+        _ => Box::new(BufReader::new(io::stdin())),
     };
     let mut out: Box<dyn Write> = match &a.output {
         Some(p) => Box::new(File::create(p).map_err(|e| {
@@ -106,13 +116,25 @@ pub async fn run(a: BatchArgs, global: &GlobalArgs, settings: &Settings) -> Resu
         let record = match result {
             Ok(response) => {
                 succeeded += 1;
-                json!({"id": id, "response": response})
+                Record {
+                    id,
+                    response: Some(response),
+                    error: None,
+                }
             }
             Err(e) => {
                 failed += 1;
                 let status = e.status();
-                let message = exit::json_error(&anyhow::Error::new(e));
-                json!({"id": id, "error": {"message": message, "status": status}})
+                let message = match e {
+                    // A line that is no request: its message says so.
+                    Error::InvalidRequest(m) => m,
+                    e => exit::json_error(&anyhow::Error::new(e)),
+                };
+                Record {
+                    id,
+                    response: None,
+                    error: Some(ErrorRecord { message, status }),
+                }
             }
         };
         let mut line = serde_json::to_string(&record)?;
@@ -134,6 +156,25 @@ pub async fn run(a: BatchArgs, global: &GlobalArgs, settings: &Settings) -> Resu
     } else {
         exit::FAILED
     }))
+}
+
+/// One output line. (Serialized directly, not through a `Value`, so that
+/// the vectors' `f32`s keep their short form.)
+#[derive(Serialize)]
+struct Record {
+    id: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response: Option<BatchResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorRecord>,
+}
+
+/// The `error` of an output line.
+#[derive(Serialize)]
+struct ErrorRecord {
+    message: String,
+    /// The HTTP status, when the server answered.
+    status: Option<u16>,
 }
 
 /// Sends each line that is not blank, with its number (from 1), until the
