@@ -1,33 +1,6 @@
 //! Batches of requests over several servers: the [`Pool`].
 //!
-//! A pool sends each request of a stream, whole (not streamed), to one of its
-//! servers, and yields one result per request, in input order or as they
-//! finish.
-//!
-//! # Rules
-//!
-//! - **Dispatch**: each request goes to the server with the fewest requests in
-//!   flight (the first listed on a tie) among those that are not backed off
-//!   and have a free slot ([`Pool::concurrency`] per server). When none has,
-//!   the request waits for a slot.
-//! - **Failures**: a connection that fails or breaks, a timeout, a 5xx or a
-//!   429 answer count as the server's failure: the server is backed off
-//!   (exponentially from [`Pool::backoff`]'s base up to its cap, reset by its
-//!   next success) and the request is tried again, on another server when
-//!   there is one, up to [`Pool::retries`] more times.
-//! - **Missing model**: a server that answers that the model does not exist
-//!   ([`Error::is_model_not_found`]) is not asked again for that request, but
-//!   the other servers are (this costs no retry); when none has the model,
-//!   that answer is the request's result.
-//! - Any other error (a 4xx, an invalid request, a response that cannot be
-//!   decoded) is the request's result at once.
-//!
-//! # Memory
-//!
-//! The input stream is read lazily: at most `concurrency × servers` requests
-//! are in flight, and in ordered mode at most [`Pool::reorder_window`] more
-//! are held, finished, behind a slow older one. When that buffer is full,
-//! no more input is read until the oldest request is done.
+//! The rules are in [`Pool`]'s documentation.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -112,8 +85,38 @@ pub enum BatchResponse {
     Embed(EmbedResponse),
 }
 
-/// Sends batches of requests to one or more servers; see the
-/// [module docs](self) for the rules.
+/// Sends batches of requests to one or more servers.
+///
+/// A pool sends each request of a stream, whole (not streamed), to one of its
+/// servers, and yields one result per request, in input order or as they
+/// finish.
+///
+/// # Rules
+///
+/// - **Dispatch**: each request goes to the server with the fewest requests in
+///   flight (the first listed on a tie) among those that are not backed off
+///   and have a free slot ([`Pool::concurrency`] per server). When none has,
+///   the request waits for a slot.
+/// - **Failures**: a connection that fails or breaks, a timeout, a 5xx or a
+///   429 answer count as the server's failure: the server is backed off
+///   (exponentially from [`Pool::backoff`]'s base up to its cap, reset by its
+///   next success) and the request is tried again, on another server when
+///   there is one, up to [`Pool::retries`] more times.
+/// - **Missing model**: a server that answers that the model does not exist
+///   ([`Error::is_model_not_found`]) is not asked again for that request, but
+///   the other servers are (this costs no retry); when none has the model,
+///   that answer is the request's result.
+/// - Any other error (a 4xx, an invalid request, a response that cannot be
+///   decoded) is the request's result at once.
+///
+/// # Memory
+///
+/// The input stream is read lazily: at most `concurrency × servers` requests
+/// are in flight, and in ordered mode at most [`Pool::reorder_window`] more
+/// are held, finished, behind a slow older one. When that buffer is full,
+/// no more input is read until the oldest request is done.
+///
+/// # Example
 ///
 /// ```no_run
 /// use futures_util::{stream, StreamExt};
