@@ -184,6 +184,33 @@ fn a_model_missing_everywhere_is_an_error_line() {
 }
 
 #[test]
+fn retries_run_out_into_an_error_line() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    for s in [&a, &b] {
+        s.set_fault_for(
+            "/api/generate",
+            Fault::Status {
+                code: 500,
+                content_type: "application/json".into(),
+                body: r#"{"error":"out of memory"}"#.into(),
+            },
+        );
+    }
+    let out = Test::new()
+        .args(&["batch", "--retries", "1", "--hosts", &hosts(&[&a, &b])])
+        .stdin(generate_lines(1))
+        .status(1)
+        .stderr("ollama-rs: batch: 1 request, 0 succeeded, 1 failed\n")
+        .run();
+    assert_eq!(
+        records(&out),
+        [json!({"id": "r0", "error": {"message": "out of memory", "status": 500}})]
+    );
+    // Tried once on each server.
+    assert_eq!((generates(&a), generates(&b)), (1, 1));
+}
+
+#[test]
 fn bad_lines_are_reported_by_number_and_the_rest_runs() {
     let server = TestServer::start();
     let input = [

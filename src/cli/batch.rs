@@ -21,7 +21,7 @@ request gets an error line (and a warning on stderr naming its line number); the
 Each request goes to the server with the fewest requests in flight. A server that cannot be \
 reached, times out (--timeout), or answers 5xx or 429 is left alone for a while (from 0.25 s, \
 doubling up to 30 s) and the request is tried on another server, up to --retries times. A \
-server without the model is not asked again for that request, the others are. Other errors \
+server without the model is not asked for it again in that run, the others are. Other errors \
 are the request's answer.
 
 Output is in input order unless --unordered; at most -j x servers requests are in flight and \

@@ -2,6 +2,7 @@
 //!
 //! The rules are in [`Pool`]'s documentation.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -103,9 +104,10 @@ pub enum BatchResponse {
 ///   next success) and the request is tried again, on another server when
 ///   there is one, up to [`Pool::retries`] more times.
 /// - **Missing model**: a server that answers that the model does not exist
-///   ([`Error::is_model_not_found`]) is not asked again for that request, but
-///   the other servers are (this costs no retry); when none has the model,
-///   that answer is the request's result.
+///   ([`Error::is_model_not_found`]) is not asked again for that request, nor
+///   for the following requests for that model in the same run, but the other
+///   servers are (this costs no retry); when none has the model, that answer
+///   is the request's result.
 /// - Any other error (a 4xx, an invalid request, a response that cannot be
 ///   decoded) is the request's result at once.
 ///
@@ -256,6 +258,7 @@ impl Pool {
         let dispatch = Arc::new(Dispatch {
             pool: self.clone(),
             servers: Mutex::new(vec![Server::default(); self.clients.len()]),
+            lacking: Mutex::new(HashSet::new()),
             changed: Notify::new(),
         });
         let jobs = requests.map(move |(tag, request)| {
@@ -298,6 +301,9 @@ enum Outcome {
 struct Dispatch {
     pool: Pool,
     servers: Mutex<Vec<Server>>,
+    /// (server, model) pairs a server said it does not have, so that the
+    /// following requests for that model skip it.
+    lacking: Mutex<HashSet<(usize, String)>>,
     /// Told when a slot frees or a backoff changes.
     changed: Notify,
 }
@@ -314,7 +320,7 @@ impl Dispatch {
         let mut failed = vec![false; n];
         let mut retries = 0;
         loop {
-            let i = self.acquire(&missing, &failed).await;
+            let i = self.acquire(request.model(), &missing, &failed).await;
             let result = request.clone().send(&self.pool.clients[i]).await;
             match result {
                 Ok(response) => {
@@ -324,6 +330,10 @@ impl Dispatch {
                 Err(e) if e.is_model_not_found() => {
                     self.release(i, Outcome::Answered);
                     missing[i] = true;
+                    self.lacking
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert((i, request.model().to_string()));
                     if missing.iter().all(|m| *m) {
                         return Err(e);
                     }
@@ -348,11 +358,29 @@ impl Dispatch {
         }
     }
 
+    /// The servers that lack `model`: those that told this request
+    /// (`missing`) and those that told an earlier one, unless that is all
+    /// of them (it may have been pulled since: they are asked again).
+    fn lacking(&self, model: &str, missing: &[bool]) -> Vec<bool> {
+        let lacking = self.lacking.lock().unwrap_or_else(|e| e.into_inner());
+        let known: Vec<bool> = missing
+            .iter()
+            .enumerate()
+            .map(|(i, m)| *m || lacking.contains(&(i, model.to_string())))
+            .collect();
+        if known.iter().all(|m| *m) {
+            missing.to_vec()
+        } else {
+            known
+        }
+    }
+
     /// Takes a slot on the server with the fewest requests in flight, among
-    /// those not `missing` the model, preferring those that have not
+    /// those not lacking the model (see [`Dispatch::lacking`]), preferring those that have not
     /// `failed` this request; waits while none is free.
-    async fn acquire(&self, missing: &[bool], failed: &[bool]) -> usize {
+    async fn acquire(&self, model: &str, missing: &[bool], failed: &[bool]) -> usize {
         loop {
+            let missing = self.lacking(model, missing);
             // Created before the state is read: a change after that wakes it.
             let changed = self.changed.notified();
             let wake = {

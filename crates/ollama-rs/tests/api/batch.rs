@@ -198,6 +198,8 @@ async fn a_missing_model_is_asked_of_the_other_servers() {
         assert_eq!(text(r), format!("echo: p{i}"));
     }
     assert_eq!(generate_count(&full), 4);
+    // Once told, the run does not ask the empty server again.
+    assert_eq!(generate_count(&empty), 1);
     // Missing on every server: that answer is the result.
     let out = collect(&pool(&[&empty, &full]), vec![generate("x")]).await;
     assert!(out[0].1.is_ok());
