@@ -5,6 +5,7 @@
 mod harness;
 
 mod bad_input;
+mod batch;
 mod chat;
 mod create;
 mod embed;

@@ -20,6 +20,7 @@
 //! the list of environment variables (`settings/environment.rs`, data
 //! only), so that the tests can render completions and man pages from it.
 
+mod batch;
 pub mod complete;
 mod manage;
 mod model;
@@ -30,6 +31,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use batch::{BatchArgs, Endpoint};
 pub use manage::{CopyArgs, ListArgs, RemoveArgs, ShowArgs, SortKey, StopArgs};
 pub use model::{ChatArgs, EmbedArgs, GenerateArgs, ModelArgs};
 pub use transfer::{CreateArgs, ProgressMode, PullArgs, PushArgs};
@@ -265,6 +267,10 @@ pub enum Command {
         ollama-rs create terse --from llama3.2 --system 'Answer in one sentence.' -p temperature=0.2\n  \
         ollama-rs create fast -f Modelfile --draft-quantize q8_0   # with `DRAFT ./draft-model`")]
     Create(CreateArgs),
+
+    /// Send many requests from a file of JSON lines, over one or more servers
+    #[command(long_about = batch::BATCH_HELP, after_help = batch::BATCH_EXAMPLES)]
+    Batch(BatchArgs),
 
     /// Print the client's and the server's versions
     #[command(after_help = "Example:\n  ollama-rs version --json")]

@@ -1,5 +1,6 @@
 //! One module per subcommand; each gets the resolved [`Settings`] and a client.
 
+mod batch;
 mod create;
 mod embed;
 mod generate;
@@ -33,5 +34,6 @@ pub async fn run(cli: Cli, settings: &Settings) -> Result<ExitCode> {
         Command::Pull(a) => transfer::pull(a, &client, settings).await,
         Command::Push(a) => transfer::push(a, &client, settings).await,
         Command::Create(a) => create::create(a, &client, settings).await,
+        Command::Batch(a) => batch::run(a, &cli.global, settings).await,
     }
 }

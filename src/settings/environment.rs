@@ -37,6 +37,12 @@ pub const ENVIRONMENT: &[Variable] = &[
          --host overrides it. Completion of model names asks this server.",
     },
     Variable {
+        name: "OLLAMA_HOSTS",
+        reads: &["OLLAMA_HOSTS"],
+        about: "The servers batch spreads its requests over, separated by commas (as --hosts). \
+         --hosts overrides it; without either, batch uses the one server of --host.",
+    },
+    Variable {
         name: "OLLAMA_API_KEY",
         reads: &["OLLAMA_API_KEY"],
         about: "An API key, sent as \"Authorization: Bearer <key>\" unless the host names a \

@@ -25,8 +25,9 @@ pub const GUARD: Duration = Duration::from_secs(60);
 
 /// Variables the clean environment removes: where the server is, the
 /// credentials, proxies, certificates, history and completion switches.
-pub const REMOVED_VARS: [&str; 16] = [
+pub const REMOVED_VARS: [&str; 17] = [
     "OLLAMA_HOST",
+    "OLLAMA_HOSTS",
     "OLLAMA_API_KEY",
     "OLLAMA_NOHISTORY",
     "HTTP_PROXY",

@@ -82,6 +82,7 @@ pub mod modelfile;
 mod ndjson;
 mod option_setters;
 mod options;
+mod pool;
 mod redirect;
 mod retry;
 mod structured;
@@ -95,6 +96,7 @@ pub use fold::{fold_iter, fold_stream, Accumulate};
 pub use host::{Host, HostError};
 pub use ndjson::ResponseStream;
 pub use options::{OptionError, OptionKind, OptionSpec, Options};
+pub use pool::{BatchRequest, BatchResponse, Pool, DEFAULT_CONCURRENCY, DEFAULT_RETRIES};
 pub use retry::RetryPolicy;
 pub use tools::{
     ToolCallRecord, ToolError, ToolEvent, ToolEventStream, ToolFuture, ToolLoop, ToolLoopOutcome,

@@ -12,6 +12,7 @@
 
 mod support;
 
+mod batch;
 #[cfg(feature = "blocking")]
 mod blocking;
 mod chat;
