@@ -13,10 +13,7 @@ use crate::support::*;
 #[test]
 fn blocking_client_has_the_same_methods() {
     let server = TestServer::start();
-    let c = ollama_rs::blocking::Client::from_builder(
-        Client::builder().host(server.url()).api_key(None),
-    )
-    .unwrap();
+    let c = crate::support::blocking_client(&server);
     assert_eq!(c.version().unwrap().version, "0.32.15");
     assert_eq!(c.list().unwrap().models.len(), 6);
     let text: String = c

@@ -104,12 +104,7 @@ async fn folded_generate_stream_equals_the_whole_answer() {
 #[test]
 fn blocking_fold_equals_the_whole_answer() {
     let server = TestServer::start();
-    let c = ollama_rs::blocking::Client::from_builder(
-        ollama_rs::Client::builder()
-            .host(server.url())
-            .api_key(None),
-    )
-    .unwrap();
+    let c = crate::support::blocking_client(&server);
     let req = ChatRequest::new("tiny-think", [Message::user("why?")]).think(true);
     let whole = c.chat(req.clone()).unwrap();
     let folded = c.chat_stream(req).unwrap().fold_response().unwrap();

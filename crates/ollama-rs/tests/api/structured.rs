@@ -144,12 +144,7 @@ async fn an_answer_that_does_not_fit_keeps_its_text() {
 #[test]
 fn blocking_typed_answers() {
     let server = TestServer::start();
-    let c = ollama_rs::blocking::Client::from_builder(
-        ollama_rs::Client::builder()
-            .host(server.url())
-            .api_key(None),
-    )
-    .unwrap();
+    let c = crate::support::blocking_client(&server);
     let city: City = c
         .chat_as(ChatRequest::new("tiny", [Message::user("Oslo")]))
         .unwrap();

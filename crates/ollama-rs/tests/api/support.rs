@@ -35,6 +35,13 @@ pub(crate) async fn collect_generate(
     Ok(text)
 }
 
+/// A blocking client for the test server, without an API key.
+#[cfg(feature = "blocking")]
+pub(crate) fn blocking_client(server: &TestServer) -> ollama_rs::blocking::Client {
+    ollama_rs::blocking::Client::from_builder(Client::builder().host(server.url()).api_key(None))
+        .unwrap()
+}
+
 /// A broken replay or client must fail the test, not hang the whole binary.
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -501,12 +501,7 @@ fn parse_args_and_tool_result_round_trip_a_call() {
 #[test]
 fn the_blocking_client_runs_the_loop() {
     let server = TestServer::start();
-    let c = ollama_rs::blocking::Client::from_builder(
-        ollama_rs::Client::builder()
-            .host(server.url())
-            .api_key(None),
-    )
-    .unwrap();
+    let c = crate::support::blocking_client(&server);
     let outcome = c
         .chat_with_tools(
             ask(r#"call add {"a":40,"b":2}"#),
