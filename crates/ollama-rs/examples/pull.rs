@@ -37,11 +37,17 @@ async fn main() -> ollama_rs::Result<()> {
     // Each part is a status (`pulling manifest`, `verifying sha256 digest`, `success`), or the
     // byte count of one layer (`digest`, `total`, `completed`).
     let mut last_status = String::new();
+    let mut last_digest = String::new();
     let mut bar_open = false;
     let mut stdout = std::io::stdout();
     while let Some(part) = stream.next().await {
         let part = part?;
         if let (Some(total), Some(digest)) = (part.total, part.digest.as_deref()) {
+            // A new layer gets a line of its own; the finished one stays on screen.
+            if bar_open && digest != last_digest {
+                println!();
+            }
+            last_digest = digest.to_string();
             let short = digest.trim_start_matches("sha256:");
             let short = &short[..short.len().min(12)];
             // `\r` draws the bar over itself.

@@ -2,11 +2,12 @@
 //! `OLLAMA_HOST`: each must succeed, print what it is about, and send what it should.
 //!
 //! `cargo test` builds the examples next to this test binary (`target/<profile>/examples/`,
-//! beside `target/<profile>/deps/`); they are run from there, not rebuilt.
+//! beside `target/<profile>/deps/`); they are run from there, not rebuilt. A binary that is
+//! missing, or older than its source, fails the test with the command to build it.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -33,6 +34,20 @@ fn example_path(name: &str) -> PathBuf {
          (which builds the examples), or `cargo build -p ollama-rs --examples` first",
         path.display()
     );
+    // `cargo test --test api` alone does not rebuild the examples: refuse an old binary.
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(format!("{name}.rs"));
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if let (Some(built), Some(written)) = (modified(&path), modified(&source)) {
+        assert!(
+            built >= written,
+            "the example binary {} is older than {}: run `cargo test -p ollama-rs` \
+             or `cargo build -p ollama-rs --examples` first",
+            path.display(),
+            source.display()
+        );
+    }
     path
 }
 
@@ -55,6 +70,23 @@ fn drain(pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
 /// Runs example `name` with `args` and `env` against `server`, and checks that it succeeds
 /// within [`EXAMPLE_TIMEOUT`].
 fn run(name: &str, server: &TestServer, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let (status, out) = run_status(name, server, args, env);
+    assert!(
+        status.success(),
+        "example {name} failed ({status})\n--- stdout\n{}\n--- stderr\n{}",
+        out.stdout,
+        out.stderr
+    );
+    out
+}
+
+/// Runs example `name` within [`EXAMPLE_TIMEOUT`], successful or not.
+fn run_status(
+    name: &str,
+    server: &TestServer,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (ExitStatus, Output) {
     let mut cmd = Command::new(example_path(name));
     cmd.args(args)
         .env("OLLAMA_HOST", server.url())
@@ -97,13 +129,7 @@ fn run(name: &str, server: &TestServer, args: &[&str], env: &[(&str, &str)]) -> 
         stdout: stdout.join().expect("stdout reader"),
         stderr: stderr.join().expect("stderr reader"),
     };
-    assert!(
-        status.success(),
-        "example {name} failed ({status})\n--- stdout\n{}\n--- stderr\n{}",
-        out.stdout,
-        out.stderr
-    );
-    out
+    (status, out)
 }
 
 /// Checks that `out` printed every one of `lines` as a whole line.
@@ -245,6 +271,39 @@ fn images_sends_the_file() {
     let expected =
         base64::engine::general_purpose::STANDARD.encode(b"\x89PNG not really a picture");
     assert_eq!(sent["messages"][0]["images"], json!([expected]));
+}
+
+#[test]
+fn images_fails_on_a_missing_file_without_sending() {
+    let server = TestServer::start();
+    let (status, out) = run_status(
+        "images",
+        &server,
+        &["/no/such/picture.png", "tiny-vision"],
+        &[],
+    );
+    assert!(!status.success(), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("/no/such/picture.png"),
+        "{}",
+        out.stderr
+    );
+    assert!(server.requests_to("/api/chat").is_empty());
+}
+
+#[test]
+fn web_search_needs_the_key() {
+    let server = TestServer::start();
+    let url = server.url();
+    let (status, out) = run_status(
+        "web_search",
+        &server,
+        &["rust"],
+        &[("OLLAMA_WEB_BASE_URL", &url)],
+    );
+    assert!(!status.success(), "{}", out.stdout);
+    assert!(out.stderr.contains("OLLAMA_API_KEY"), "{}", out.stderr);
+    assert!(server.requests_to("/api/web_search").is_empty());
 }
 
 #[test]
