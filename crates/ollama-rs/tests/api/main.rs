@@ -19,6 +19,7 @@ mod chat;
 mod connection;
 mod conversions;
 mod embed;
+mod examples;
 mod faults;
 mod fold;
 mod fuzz_seeds;
