@@ -65,6 +65,39 @@
 //! body comes later), plus DEBUG events for each retry and redirect. They
 //! never hold a header, a user name or password, a query or a body: no
 //! credential, no prompt. Without a subscriber they cost next to nothing.
+//!
+//! # Stability
+//!
+//! What the server sends back may gain fields in any Ollama release, so
+//! the response types are `#[non_exhaustive]`: a new field is not a
+//! breaking change. They are [`GenerateResponse`], [`ChatResponse`],
+//! [`Metrics`], [`Logprob`], [`TopLogprob`], [`EmbedResponse`],
+//! [`EmbeddingsResponse`], [`ListResponse`], [`ListModel`],
+//! [`ModelDetails`], [`ShowResponse`], [`Tensor`], [`ProcessResponse`],
+//! [`RunningModel`], [`VersionResponse`], [`ProgressResponse`],
+//! [`StatusResponse`], [`WebSearchResponse`], [`WebSearchResult`] and
+//! [`WebFetchResponse`]; so are the enums that may grow: [`Error`],
+//! [`TlsProblem`], [`OptionError`], [`ToolError`], [`ToolEvent`] and
+//! [`modelfile::ParseErrorKind`] (match them with a `_` arm). Outside this
+//! crate such a struct cannot be written as a literal, not even with
+//! `..Default::default()`, nor matched without `..`. Each one implements
+//! [`Default`]: to build one (a mock server's answer, the expected value
+//! in a test of your own code), start from the default and set the fields
+//! you need:
+//!
+//! ```
+//! use ollama_rs::{ChatResponse, Message};
+//!
+//! let mut reply = ChatResponse::default();
+//! reply.model = "llama3.2".into();
+//! reply.message = Message::assistant("Hello!");
+//! reply.done = true;
+//! assert_eq!(reply.message.content, "Hello!");
+//! ```
+//!
+//! Request types and what you send ([`Message`], [`ToolCall`],
+//! [`ToolCallFunction`], [`Tool`], ...) stay open to struct literals; they
+//! also have constructors and setters.
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

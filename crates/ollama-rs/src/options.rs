@@ -99,6 +99,7 @@ fn option_spec(name: &str) -> Option<&'static OptionSpec> {
 
 /// Why a textual option value was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OptionError {
     /// The key is not a known option.
     #[error("unknown parameter '{0}'")]

@@ -5,19 +5,17 @@ use super::*;
 use indicatif::InMemoryTerm;
 
 fn line(status: &str) -> ProgressResponse {
-    ProgressResponse {
-        status: status.into(),
-        ..Default::default()
-    }
+    let mut r = ProgressResponse::default();
+    r.status = status.into();
+    r
 }
 
 fn layer(status: &str, digest: &str, total: u64, completed: u64) -> ProgressResponse {
-    ProgressResponse {
-        status: status.into(),
-        digest: Some(digest.into()),
-        total: Some(total),
-        completed: Some(completed),
-    }
+    let mut r = line(status);
+    r.digest = Some(digest.into());
+    r.total = Some(total);
+    r.completed = Some(completed);
+    r
 }
 
 const D1: &str = "sha256:8eeb52dfb3bb9aefdf9d1ef24b3bdbcfbe82238798c4b918278320b6fcef18fe";
@@ -74,9 +72,10 @@ fn plain_lines_are_throttled_per_layer() {
     p.update_at(&line("pulling manifest"), at(0)).unwrap();
     // Early line without a size: nothing yet.
     p.update_at(
-        &ProgressResponse {
-            digest: Some(D1.into()),
-            ..line("pulling 8eeb52dfb3bb")
+        &{
+            let mut r = line("pulling 8eeb52dfb3bb");
+            r.digest = Some(D1.into());
+            r
         },
         at(0),
     )

@@ -177,6 +177,7 @@ pub struct Modelfile {
 
 /// What went wrong while parsing a Modelfile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParseErrorKind {
     /// A line does not start with a known instruction word followed by a
     /// space or tab.

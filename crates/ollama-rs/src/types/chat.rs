@@ -108,6 +108,7 @@ impl ChatRequest {
 with_metrics! {
     /// One line of a chat stream, or the whole non-streamed answer.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    #[non_exhaustive]
     pub struct ChatResponse {
         /// The model, as named in the request.
         #[serde(default, deserialize_with = "null_default")]

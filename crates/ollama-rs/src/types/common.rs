@@ -778,6 +778,7 @@ impl Tool {
 
 /// One alternative token in [`Logprob::top_logprobs`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TopLogprob {
     /// The token's text.
     #[serde(default)]
@@ -792,6 +793,7 @@ pub struct TopLogprob {
 
 /// The log probability of one generated token.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Logprob {
     /// The token's text.
     #[serde(default)]
@@ -810,6 +812,7 @@ pub struct Logprob {
 /// Timings and token counts of a finished generation (the last line of a
 /// stream). Durations are nanoseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Metrics {
     /// The whole request.
     #[serde(default, skip_serializing_if = "Option::is_none")]

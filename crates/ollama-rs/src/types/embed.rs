@@ -99,6 +99,7 @@ impl EmbedRequest {
 
 /// The answer of `/api/embed`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EmbedResponse {
     /// The model.
     #[serde(default, deserialize_with = "null_default")]
@@ -156,6 +157,7 @@ impl EmbeddingsRequest {
 
 /// The answer of `/api/embeddings`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EmbeddingsResponse {
     /// The vector, as the runner produced it (not normalized by the server).
     #[serde(default, deserialize_with = "null_default")]

@@ -172,6 +172,7 @@ impl GenerateRequest {
 with_metrics! {
     /// One line of a generate stream, or the whole non-streamed answer.
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    #[non_exhaustive]
     pub struct GenerateResponse {
         /// The model, as named in the request.
         #[serde(default, deserialize_with = "null_default")]

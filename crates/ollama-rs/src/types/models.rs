@@ -48,6 +48,7 @@ impl ShowRequest {
 
 /// Facts about a model's weights.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModelDetails {
     /// The model it was created from, often empty.
     #[serde(default, deserialize_with = "null_default")]
@@ -81,6 +82,7 @@ pub struct ModelDetails {
 
 /// One tensor of a model, in [`ShowResponse::tensors`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Tensor {
     /// Like `blk.0.attn_q.weight`.
     #[serde(default)]
@@ -95,6 +97,7 @@ pub struct Tensor {
 
 /// The answer of `/api/show`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ShowResponse {
     /// A Modelfile that rebuilds the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,6 +201,7 @@ impl ShowResponse {
 
 /// The answer of `GET /api/tags`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListResponse {
     /// Installed models, newest first.
     #[serde(default, deserialize_with = "null_default")]
@@ -206,6 +210,7 @@ pub struct ListResponse {
 
 /// An installed model.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListModel {
     /// The name (same as `model` on current servers).
     #[serde(default, deserialize_with = "null_default")]
@@ -254,6 +259,7 @@ impl ListModel {
 
 /// The answer of `GET /api/ps`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProcessResponse {
     /// Loaded models, longest remaining lifetime first.
     #[serde(default, deserialize_with = "null_default")]
@@ -262,6 +268,7 @@ pub struct ProcessResponse {
 
 /// A loaded model.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RunningModel {
     /// The name (same as `model` on current servers).
     #[serde(default, deserialize_with = "null_default")]
@@ -307,6 +314,7 @@ impl RunningModel {
 
 /// The answer of `GET /api/version`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VersionResponse {
     /// Like `0.32.15`.
     #[serde(default, deserialize_with = "null_default")]

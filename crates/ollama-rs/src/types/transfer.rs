@@ -78,6 +78,7 @@ impl PushRequest {
 /// `stream: false`, `{"status":"success"}`). Zero and empty values are
 /// left out by the server.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProgressResponse {
     /// What is happening, like `pulling manifest` or `success`.
     #[serde(default, deserialize_with = "null_default")]
@@ -95,6 +96,7 @@ pub struct ProgressResponse {
 
 /// A bare status answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StatusResponse {
     /// The status, like `success`.
     #[serde(default, deserialize_with = "null_default")]

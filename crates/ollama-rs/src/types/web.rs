@@ -48,6 +48,7 @@ impl From<String> for WebSearchRequest {
 
 /// One result of a web search.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebSearchResult {
     /// The page's title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +63,7 @@ pub struct WebSearchResult {
 
 /// The answer of `/api/web_search`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebSearchResponse {
     /// The results, best first.
     #[serde(default)]
@@ -96,6 +98,7 @@ impl From<String> for WebFetchRequest {
 
 /// The answer of `/api/web_fetch`: the page's text and links.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebFetchResponse {
     /// The page's title.
     #[serde(default, skip_serializing_if = "Option::is_none")]

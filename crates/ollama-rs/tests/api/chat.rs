@@ -45,23 +45,21 @@ async fn chat_35_stream() {
         assert_eq!(item.message.role, Role::Assistant);
         assert_eq!(item.done_reason, None);
     }
-    assert_eq!(
-        items[6],
-        ChatResponse {
-            model: "tiny".into(),
-            created_at: Some("2026-11-25T03:10:20.106135318Z".into()),
-            message: assistant(""),
-            done: true,
-            done_reason: Some("length".into()),
-            total_duration: Some(8449544),
-            load_duration: Some(1242731),
-            prompt_eval_count: Some(24),
-            prompt_eval_duration: Some(1682000),
-            eval_count: Some(6),
-            eval_duration: Some(2408000),
-            ..ChatResponse::default()
-        }
-    );
+    assert_eq!(items[6], {
+        let mut r = ChatResponse::default();
+        r.model = "tiny".into();
+        r.created_at = Some("2026-11-25T03:10:20.106135318Z".into());
+        r.message = assistant("");
+        r.done = true;
+        r.done_reason = Some("length".into());
+        r.total_duration = Some(8449544);
+        r.load_duration = Some(1242731);
+        r.prompt_eval_count = Some(24);
+        r.prompt_eval_duration = Some(1682000);
+        r.eval_count = Some(6);
+        r.eval_duration = Some(2408000);
+        r
+    });
     let s = only_request(&replay);
     assert_json_request(
         &s,
@@ -124,13 +122,14 @@ async fn chat_39_load_answers_a_stream_with_one_object() {
     .await;
     assert_eq!(
         items,
-        [ChatResponse {
-            model: "tiny".into(),
-            created_at: Some("2026-11-25T03:10:19.795568715Z".into()),
-            message: assistant(""),
-            done: true,
-            done_reason: Some("load".into()),
-            ..ChatResponse::default()
+        [{
+            let mut r = ChatResponse::default();
+            r.model = "tiny".into();
+            r.created_at = Some("2026-11-25T03:10:19.795568715Z".into());
+            r.message = assistant("");
+            r.done = true;
+            r.done_reason = Some("load".into());
+            r
         }]
     );
     assert_json_request(

@@ -62,39 +62,45 @@ async fn num_predict_limits_tokens() {
 /// The logprobs of captures 25 and 98 (same prompt, seed and settings).
 fn logprobs_25() -> Vec<Logprob> {
     fn top(token: &str, logprob: f64, bytes: &[u8]) -> TopLogprob {
-        TopLogprob {
-            token: token.into(),
-            logprob,
-            bytes: Some(bytes.to_vec()),
-        }
+        let mut r = TopLogprob::default();
+        r.token = token.into();
+        r.logprob = logprob;
+        r.bytes = Some(bytes.to_vec());
+        r
     }
     vec![
-        Logprob {
-            token: " h".into(),
-            logprob: -4.430198669433594,
-            bytes: Some(vec![32, 104]),
-            top_logprobs: Some(vec![
+        {
+            let mut r = Logprob::default();
+            r.token = " h".into();
+            r.logprob = -4.430198669433594;
+            r.bytes = Some(vec![32, 104]);
+            r.top_logprobs = Some(vec![
                 top("d", -1.0920945405960083, &[100]),
                 top(" ", -1.577102780342102, &[32]),
-            ]),
+            ]);
+            r
         },
-        Logprob {
-            token: "r".into(),
-            logprob: -3.8591997623443604,
-            bytes: Some(vec![114]),
-            top_logprobs: Some(vec![
+        {
+            let mut resp = Logprob::default();
+            resp.token = "r".into();
+            resp.logprob = -3.8591997623443604;
+            resp.bytes = Some(vec![114]);
+            resp.top_logprobs = Some(vec![
                 top(" lla", -1.585815668106079, &[32, 108, 108, 97]),
                 top(" ", -1.9381334781646729, &[32]),
-            ]),
+            ]);
+            resp
         },
-        Logprob {
-            token: "a".into(),
-            logprob: -1.4799139499664307,
-            bytes: Some(vec![97]),
-            top_logprobs: Some(vec![
+        {
+            let mut r = Logprob::default();
+            r.token = "a".into();
+            r.logprob = -1.4799139499664307;
+            r.bytes = Some(vec![97]);
+            r.top_logprobs = Some(vec![
                 top("a", -1.4799139499664307, &[97]),
                 top("z", -2.0242788791656494, &[122]),
-            ]),
+            ]);
+            r
         },
     ]
 }
@@ -135,24 +141,22 @@ async fn generate_15_stream() {
     );
 
     let last = &items[8];
-    assert_eq!(
-        *last,
-        GenerateResponse {
-            model: "tiny".into(),
-            created_at: Some("2026-11-25T03:09:40.258717841Z".into()),
-            response: String::new(),
-            done: true,
-            done_reason: Some("length".into()),
-            context: Some(CONTEXT_15.to_vec()),
-            total_duration: Some(19334064),
-            load_duration: Some(5147271),
-            prompt_eval_count: Some(24),
-            prompt_eval_duration: Some(1728000),
-            eval_count: Some(8),
-            eval_duration: Some(3535000),
-            ..GenerateResponse::default()
-        }
-    );
+    assert_eq!(*last, {
+        let mut r = GenerateResponse::default();
+        r.model = "tiny".into();
+        r.created_at = Some("2026-11-25T03:09:40.258717841Z".into());
+        r.response = String::new();
+        r.done = true;
+        r.done_reason = Some("length".into());
+        r.context = Some(CONTEXT_15.to_vec());
+        r.total_duration = Some(19334064);
+        r.load_duration = Some(5147271);
+        r.prompt_eval_count = Some(24);
+        r.prompt_eval_duration = Some(1728000);
+        r.eval_count = Some(8);
+        r.eval_duration = Some(3535000);
+        r
+    });
     let rate = last.metrics().eval_rate().unwrap();
     assert!((rate - 8.0 / 0.003535).abs() < 1e-6, "{rate}");
 
@@ -202,24 +206,22 @@ async fn generate_16_nonstream() {
         .generate(GenerateRequest::new("tiny", "hello").options(opts(8)))
         .await
         .unwrap();
-    assert_eq!(
-        r,
-        GenerateResponse {
-            model: "tiny".into(),
-            created_at: Some("2026-11-25T03:09:40.645435719Z".into()),
-            response: " hraa llarz lla".into(),
-            done: true,
-            done_reason: Some("length".into()),
-            context: Some(CONTEXT_15.to_vec()),
-            total_duration: Some(75095414),
-            load_duration: Some(3147332),
-            prompt_eval_count: Some(24),
-            prompt_eval_duration: Some(62004000),
-            eval_count: Some(8),
-            eval_duration: Some(3127000),
-            ..GenerateResponse::default()
-        }
-    );
+    assert_eq!(r, {
+        let mut expected = GenerateResponse::default();
+        expected.model = "tiny".into();
+        expected.created_at = Some("2026-11-25T03:09:40.645435719Z".into());
+        expected.response = " hraa llarz lla".into();
+        expected.done = true;
+        expected.done_reason = Some("length".into());
+        expected.context = Some(CONTEXT_15.to_vec());
+        expected.total_duration = Some(75095414);
+        expected.load_duration = Some(3147332);
+        expected.prompt_eval_count = Some(24);
+        expected.prompt_eval_duration = Some(62004000);
+        expected.eval_count = Some(8);
+        expected.eval_duration = Some(3127000);
+        expected
+    });
     let s = only_request(&replay);
     assert_json_request(
         &s,
@@ -241,13 +243,14 @@ async fn generate_17_load_answers_a_stream_with_one_object() {
     let items = drain_ok(stream).await;
     assert_eq!(
         items,
-        [GenerateResponse {
-            model: "tiny".into(),
-            created_at: Some("2026-11-25T03:09:39.629747389Z".into()),
-            response: String::new(),
-            done: true,
-            done_reason: Some("load".into()),
-            ..GenerateResponse::default()
+        [{
+            let mut r = GenerateResponse::default();
+            r.model = "tiny".into();
+            r.created_at = Some("2026-11-25T03:09:39.629747389Z".into());
+            r.response = String::new();
+            r.done = true;
+            r.done_reason = Some("load".into());
+            r
         }]
     );
     assert_json_request(

@@ -40,17 +40,17 @@ async fn model_management_round_trip() {
 const MODEL_DIGEST: &str = "6c6fb155ec0c68b62ecd35160f6720e7b64dab9d00aa32da53ab189c56388f7b";
 
 fn tiny_details() -> ModelDetails {
-    ModelDetails {
-        parent_model: String::new(),
-        format: "gguf".into(),
-        family: "llama".into(),
-        families: Some(vec!["llama".into()]),
-        parameter_size: "119K".into(),
-        quantization_level: "unknown".into(),
-        context_length: None,
-        embedding_length: None,
-        extra: Default::default(),
-    }
+    let mut r = ModelDetails::default();
+    r.parent_model = String::new();
+    r.format = "gguf".into();
+    r.family = "llama".into();
+    r.families = Some(vec!["llama".into()]);
+    r.parameter_size = "119K".into();
+    r.quantization_level = "unknown".into();
+    r.context_length = None;
+    r.embedding_length = None;
+    r.extra = Default::default();
+    r
 }
 
 #[tokio::test]
@@ -100,30 +100,27 @@ async fn list_04() {
         bert.digest,
         "ccbd6352ca8e6794ff85381ba05d4217303749c9837b26f7f8ab21a03332ff32"
     );
-    assert_eq!(
-        bert.details,
-        ModelDetails {
-            parent_model: String::new(),
-            format: "gguf".into(),
-            family: "bert".into(),
-            families: Some(vec!["bert".into()]),
-            parameter_size: "112K".into(),
-            quantization_level: "unknown".into(),
-            context_length: Some(512),
-            embedding_length: Some(64),
-            extra: Default::default(),
-        }
-    );
+    assert_eq!(bert.details, {
+        let mut r = ModelDetails::default();
+        r.parent_model = String::new();
+        r.format = "gguf".into();
+        r.family = "bert".into();
+        r.families = Some(vec!["bert".into()]);
+        r.parameter_size = "112K".into();
+        r.quantization_level = "unknown".into();
+        r.context_length = Some(512);
+        r.embedding_length = Some(64);
+        r.extra = Default::default();
+        r
+    });
     let tiny = &list.models[2];
     assert_eq!(tiny.digest, MODEL_DIGEST);
-    assert_eq!(
-        tiny.details,
-        ModelDetails {
-            context_length: Some(4096),
-            embedding_length: Some(64),
-            ..tiny_details()
-        }
-    );
+    assert_eq!(tiny.details, {
+        let mut r = tiny_details();
+        r.context_length = Some(4096);
+        r.embedding_length = Some(64);
+        r
+    });
     assert_eq!(
         (tiny.remote_model.as_deref(), tiny.remote_host.as_deref()),
         (None, None)
@@ -214,22 +211,20 @@ async fn show_07_plain() {
 
     let tensors = show.tensors.as_ref().unwrap();
     assert_eq!(tensors.len(), 21);
-    assert_eq!(
-        tensors[0],
-        Tensor {
-            name: "output.weight".into(),
-            r#type: "F32".into(),
-            shape: vec![64, 287],
-        }
-    );
-    assert_eq!(
-        tensors[20],
-        Tensor {
-            name: "blk.1.ffn_up.weight".into(),
-            r#type: "F32".into(),
-            shape: vec![64, 128],
-        }
-    );
+    assert_eq!(tensors[0], {
+        let mut r = Tensor::default();
+        r.name = "output.weight".into();
+        r.r#type = "F32".into();
+        r.shape = vec![64, 287];
+        r
+    });
+    assert_eq!(tensors[20], {
+        let mut r = Tensor::default();
+        r.name = "blk.1.ffn_up.weight".into();
+        r.r#type = "F32".into();
+        r.shape = vec![64, 128];
+        r
+    });
     assert_eq!(serde_json::to_value(&show).unwrap(), cap.response.json());
 
     let s = only_request(&replay);
@@ -306,12 +301,11 @@ async fn show_09_missing() {
 async fn copy_10_ok() {
     let (_cap, replay, client) = serve("10");
     let r = client.copy("tiny", "tiny-copy").await.unwrap();
-    assert_eq!(
-        r,
-        StatusResponse {
-            status: "success".into()
-        }
-    );
+    assert_eq!(r, {
+        let mut expected = StatusResponse::default();
+        expected.status = "success".into();
+        expected
+    });
     assert_json_request(
         &only_request(&replay),
         "POST",

@@ -244,10 +244,9 @@ pub(crate) async fn drain_ok<T: DeserializeOwned + Debug>(stream: ResponseStream
 }
 
 pub(crate) fn progress(status: &str) -> ProgressResponse {
-    ProgressResponse {
-        status: status.into(),
-        ..ProgressResponse::default()
-    }
+    let mut r = ProgressResponse::default();
+    r.status = status.into();
+    r
 }
 
 /// The prompt-token context of captures 15, 16 (same prompt and seed).

@@ -109,12 +109,12 @@ fn at_path(name: &str, path: &str) -> Capture {
 }
 
 fn layer(status: &str, digest: &str, bytes: u64) -> ProgressResponse {
-    ProgressResponse {
-        status: status.into(),
-        digest: Some(digest.into()),
-        total: Some(bytes),
-        completed: Some(bytes),
-    }
+    let mut r = ProgressResponse::default();
+    r.status = status.into();
+    r.digest = Some(digest.into());
+    r.total = Some(bytes);
+    r.completed = Some(bytes);
+    r
 }
 
 fn statuses(items: &[ProgressResponse]) -> Vec<&str> {
