@@ -31,3 +31,29 @@ fn probe_runs_on_a_readable_file() {
     // Its `?` on the file read works too.
     assert!(probe(vec![], vec![], &dir.path().join("missing.png")).is_err());
 }
+
+#[tokio::test]
+async fn a_message_of_any_role_goes_to_the_server_as_written() {
+    let server = ollama_test_server::TestServer::start();
+    let developer: Message =
+        serde_json::from_value(serde_json::json!({"role": "developer", "content": "be brief"}))
+            .unwrap();
+    assert_eq!(developer.role, ollama_rs::Role::Other("developer".into()));
+    let reply = crate::support::client(&server)
+        .chat(ChatRequest::new(
+            "tiny",
+            [developer, Message::user("hello")],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(reply.message.content, "echo: hello");
+    let sent = server.requests_to("/api/chat")[0].json();
+    assert_eq!(
+        sent["messages"][0],
+        serde_json::json!({"role": "developer", "content": "be brief"})
+    );
+    // And back: an answer with a role this crate does not know keeps it.
+    let back: Message =
+        serde_json::from_value(serde_json::json!({"role": "critic", "content": "x"})).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap()["role"], "critic");
+}
