@@ -51,6 +51,58 @@
 //! With both `native-tls` and a rustls feature, reqwest picks native-tls
 //! (its own rule); to build without rustls, turn the default features off.
 //!
+//! # Tools and structured output
+//!
+//! With the `schema` feature, Rust types give both the parameters of a tool
+//! and the shape of a structured answer. [`Tools`] holds async functions
+//! with typed arguments; the [`ToolLoop`] sends the chat, runs the calls the
+//! model asks for (several at once), sends the results back and repeats
+//! until the model answers without calls or the round limit is reached (a
+//! failing tool gives the model its error text). [`ToolLoop::stream`] yields
+//! the same loop as [`ToolEvent`]s. [`Client::chat_as`] sends the schema of
+//! `T` as the `format` and reads the answer back as a `T`.
+//!
+//! ```no_run
+//! # #[cfg(feature = "schema")]
+//! # mod demo {
+//! use ollama_rs::schemars::JsonSchema;
+//! use ollama_rs::{ChatRequest, Client, Message, ToolLoop, Tools};
+//! use serde::Deserialize;
+//!
+//! /// Arguments of `get_weather`; doc comments become descriptions.
+//! #[derive(Deserialize, JsonSchema)]
+//! #[schemars(crate = "ollama_rs::schemars")]
+//! struct City {
+//!     /// The city, e.g. "Paris".
+//!     city: String,
+//! }
+//!
+//! #[derive(Debug, Deserialize, JsonSchema)]
+//! #[schemars(crate = "ollama_rs::schemars")]
+//! struct Capital {
+//!     country: String,
+//!     capital: String,
+//! }
+//!
+//! async fn demo(client: &Client) -> ollama_rs::Result<()> {
+//!     let tools = Tools::new().add("get_weather", "The weather in a city", |a: City| async move {
+//!         Ok::<_, std::io::Error>(format!("sunny in {}", a.city))
+//!     });
+//!     let outcome = ToolLoop::new(client, tools)
+//!         .max_rounds(5)
+//!         .run(ChatRequest::new("llama3.2", [Message::user("Weather in Paris?")]))
+//!         .await?;
+//!     println!("{} ({} tool calls)", outcome.content(), outcome.calls.len());
+//!
+//!     let answer: Capital = client
+//!         .chat_as(ChatRequest::new("llama3.2", [Message::user("Capital of Canada?")]))
+//!         .await?;
+//!     println!("{answer:?}");
+//!     Ok(())
+//! }
+//! # }
+//! ```
+//!
 //! # Redirects, retries, tracing
 //!
 //! Redirects are followed by the client (at most 10, loops and `https` to
