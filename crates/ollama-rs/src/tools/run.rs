@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use super::{ToolError, ToolSet};
 use crate::client::Client;
 use crate::error::Result;
+use crate::fold::Accumulate;
 use crate::types::{ChatRequest, ChatResponse, Message, Role, ToolCall};
 
 /// How many rounds a [`ToolLoop`] allows unless told otherwise.
@@ -306,46 +307,43 @@ async fn streamed_round(
     events: Events<'_>,
 ) -> Result<ChatResponse> {
     let mut stream = client.chat_stream(request).await?;
-    let mut content = String::new();
-    let mut thinking = String::new();
-    let mut calls: Vec<ToolCall> = Vec::new();
-    let mut last = ChatResponse::default();
+    let mut whole: Option<ChatResponse> = None;
     while let Some(part) = stream.next().await {
-        let mut part = part?;
-        if let Some(text) = part.message.thinking.take().filter(|t| !t.is_empty()) {
-            thinking.push_str(&text);
-            emit(events, ToolEvent::Thinking(text));
+        let part = part?;
+        if let Some(text) = part.message.thinking.as_deref().filter(|t| !t.is_empty()) {
+            emit(events, ToolEvent::Thinking(text.to_string()));
         }
-        let text = std::mem::take(&mut part.message.content);
-        if !text.is_empty() {
-            content.push_str(&text);
-            emit(events, ToolEvent::Content(text));
+        if !part.message.content.is_empty() {
+            emit(events, ToolEvent::Content(part.message.content.clone()));
         }
-        for call in part.message.tool_calls.take().unwrap_or_default() {
-            let index = calls.len();
+        let before = whole
+            .as_ref()
+            .and_then(|w| w.message.tool_calls.as_ref())
+            .map_or(0, Vec::len);
+        for (i, call) in part.message.tool_calls.iter().flatten().enumerate() {
+            let call = call.clone();
             emit(
                 events,
                 ToolEvent::ToolCall {
                     round,
-                    index,
-                    call: call.clone(),
+                    index: before + i,
+                    call,
                 },
             );
-            calls.push(call);
         }
         let done = part.done;
-        last = part;
+        match whole.as_mut() {
+            Some(w) => w.accumulate(part),
+            None => whole = Some(part),
+        }
         if done {
             break;
         }
     }
-    last.message = Message {
-        role: Role::Assistant,
-        content,
-        thinking: (!thinking.is_empty()).then_some(thinking),
-        tool_calls: (!calls.is_empty()).then_some(calls),
-        ..Message::default()
-    };
+    let mut last = whole.unwrap_or_default();
+    last.message.role = Role::Assistant;
+    last.message.thinking = last.message.thinking.filter(|t| !t.is_empty());
+    last.message.tool_calls = last.message.tool_calls.filter(|c| !c.is_empty());
     Ok(last)
 }
 
