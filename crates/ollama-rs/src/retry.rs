@@ -122,46 +122,13 @@ impl RetryPolicy {
         let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
         let wait = match value.parse::<u64>() {
             Ok(secs) => Duration::from_secs(secs),
-            Err(_) => parse_http_date(value)?
+            Err(_) => httpdate::parse_http_date(value)
+                .ok()?
                 .duration_since(SystemTime::now())
                 .unwrap_or(Duration::ZERO),
         };
         (wait <= self.max_delay).then_some(wait)
     }
-}
-
-/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form HTTP dates are
-/// sent in.
-fn parse_http_date(s: &str) -> Option<SystemTime> {
-    let rest = s.split_once(", ")?.1;
-    let parts: Vec<&str> = rest.split(' ').collect();
-    let [day, month, year, time, "GMT"] = parts[..] else {
-        return None;
-    };
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
-    let day: i64 = day.parse().ok()?;
-    let year: i64 = year.parse().ok()?;
-    let hms: Vec<i64> = time
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let [h, m, sec] = hms[..] else { return None };
-    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 || year < 1970 {
-        return None;
-    }
-    // Days from the civil date (proleptic Gregorian), from 1970-01-01.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + h * 3600 + m * 60 + sec;
-    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
 }
 
 #[cfg(test)]
@@ -171,13 +138,20 @@ mod tests {
 
     #[test]
     fn http_dates() {
-        let t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(
-            t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
-            784_111_777
-        );
-        assert!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT").is_none());
-        assert!(parse_http_date("soon").is_none());
+        // The three forms HTTP recipients must read (RFC 9110, 5.6.7).
+        for form in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            let t = httpdate::parse_http_date(form).unwrap();
+            assert_eq!(
+                t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
+                784_111_777,
+                "{form}"
+            );
+        }
+        assert!(httpdate::parse_http_date("soon").is_err());
     }
 
     #[test]
