@@ -275,8 +275,7 @@ pub fn json_error(err: &anyhow::Error) -> String {
 /// a web server's error page) by its title or its first heading, not its
 /// markup; any other text by its first line, cut to 200 characters.
 fn server_text(message: &str) -> String {
-    let object = object_message(message);
-    let text = object.as_deref().unwrap_or(message).trim();
+    let text = message.trim();
     let starts = |tag: &str| {
         text.get(..tag.len())
             .is_some_and(|s| s.eq_ignore_ascii_case(tag))
@@ -294,22 +293,6 @@ fn server_text(message: &str) -> String {
     } else {
         short
     }
-}
-
-/// The message of an error body that reached us as JSON text: the library
-/// already takes `{"error": {"message": ...}}` apart, but a body without an
-/// `error` string (`{"detail": ...}` from a proxy or another server, or an
-/// `error` object without a `message`) comes as the body's text.
-fn object_message(message: &str) -> Option<String> {
-    let text = message.trim();
-    if !text.starts_with('{') {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    ["message", "error", "detail"]
-        .iter()
-        .find_map(|k| v.get(k)?.as_str())
-        .map(str::to_string)
 }
 
 /// At most 200 characters of a line, with `...` when cut.
@@ -613,18 +596,6 @@ mod tests {
         assert_eq!(flatten("a\nb\r\n\tc\n"), "a b c");
         assert_eq!(flatten("red \u{1b}[31mX"), "red \\u{1b}[31mX");
         assert_eq!(flatten("  plain  "), "plain");
-    }
-
-    #[test]
-    fn an_error_object_shows_its_message() {
-        assert_eq!(
-            server_text(r#"{"message":"model is busy","type":"server_error","code":null}"#),
-            "model is busy"
-        );
-        assert_eq!(server_text(r#"{"detail":"no"}"#), "no");
-        // An object without a message stays as it came.
-        assert_eq!(server_text(r#"{"code":7}"#), r#"{"code":7}"#);
-        assert_eq!(server_text("{not json"), "{not json");
     }
 
     #[test]

@@ -676,13 +676,20 @@ fn to_json<B: Serialize>(body: &B) -> Result<Vec<u8>> {
 
 /// The message of an error answer: the JSON `error` field, else the body
 /// text, else the reason phrase.
+/// The message of an error answer: Ollama's `{"error": ...}` (a string, or an
+/// object's `message`), else the `message` or `detail` of another JSON body
+/// (an OpenAI-style server or a proxy in front of Ollama), else the text.
 fn error_message(status: StatusCode, body: &[u8]) -> String {
-    #[derive(serde::Deserialize)]
-    struct ErrorBody {
-        error: serde_json::Value,
-    }
-    if let Ok(ErrorBody { error }) = serde_json::from_slice::<ErrorBody>(body) {
-        return crate::error::server_error_text(error);
+    if let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice(body) {
+        if let Some(error) = map.remove("error") {
+            return crate::error::server_error_text(error);
+        }
+        if let Some(text) = ["message", "detail"]
+            .iter()
+            .find_map(|k| map.get(*k)?.as_str())
+        {
+            return text.to_string();
+        }
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
@@ -696,6 +703,25 @@ fn error_message(status: StatusCode, body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_bodies_give_their_message() {
+        let m = |body: &str| error_message(StatusCode::INTERNAL_SERVER_ERROR, body.as_bytes());
+        assert_eq!(m(r#"{"error":"boom"}"#), "boom");
+        assert_eq!(
+            m(r#"{"error":{"message":"model is busy","type":"server_error","code":null}}"#),
+            "model is busy"
+        );
+        assert_eq!(
+            m(r#"{"message":"model is busy","type":"server_error","code":null}"#),
+            "model is busy"
+        );
+        assert_eq!(m(r#"{"detail":"no"}"#), "no");
+        // An object without a message stays as it came.
+        assert_eq!(m(r#"{"code":7}"#), r#"{"code":7}"#);
+        assert_eq!(m("{not json"), "{not json");
+        assert_eq!(m(""), "internal server error");
+    }
 
     #[test]
     fn debug_output_shows_no_credentials() {
