@@ -211,6 +211,38 @@ fn retries_run_out_into_an_error_line() {
 }
 
 #[test]
+fn credentials_of_hosts_never_show_in_results_or_messages() {
+    // A server that quotes the credentials it was sent back in its error.
+    let server = TestServer::start();
+    server.set_fault_for(
+        "/api/generate",
+        Fault::Status {
+            code: 400,
+            content_type: "application/json".into(),
+            body: r#"{"error":"user batchuser:hunter2-batch is not allowed"}"#.into(),
+        },
+    );
+    let host = server
+        .url()
+        .replacen("http://", "http://batchuser:hunter2-batch@", 1);
+    let out = Test::new()
+        .args(&["batch", "--hosts", &host])
+        .stdin(generate_lines(1))
+        .status(1)
+        .run();
+    let (stdout, stderr) = (stdout_of(&out), stderr_of(&out));
+    assert!(stdout.contains("is not allowed"), "{stdout}");
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains("hunter2-batch"), "{text}");
+    }
+    // The server did get them.
+    let sent = &server.requests_to("/api/generate")[0];
+    assert!(sent
+        .header("authorization")
+        .is_some_and(|v| v.starts_with("Basic ")));
+}
+
+#[test]
 fn bad_lines_are_reported_by_number_and_the_rest_runs() {
     let server = TestServer::start();
     let input = [

@@ -20,7 +20,7 @@ use ollama_rs::{
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::cli::{BatchArgs, Endpoint, GlobalArgs};
+use crate::cli::{BatchArgs, Endpoint};
 use crate::exit::{self, usage};
 use crate::settings::connection::Connection;
 use crate::settings::Settings;
@@ -37,17 +37,27 @@ struct Defaults {
 }
 
 /// `batch`.
-pub async fn run(a: BatchArgs, global: &GlobalArgs, settings: &Settings) -> Result<ExitCode> {
-    if a.prompt_lines && a.model.as_deref().is_none_or(|m| m.trim().is_empty()) {
-        return Err(usage("--prompt-lines needs --model"));
-    }
-    let mut connection = Connection::resolve(global, settings)?;
-    let hosts: Vec<String> = a
-        .hosts
+/// The servers of `--hosts` (or `OLLAMA_HOSTS`), blanks left out; empty
+/// for the one server of `--host`.
+pub fn hosts(a: &BatchArgs) -> Vec<String> {
+    a.hosts
         .iter()
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
-        .collect();
+        .collect()
+}
+
+/// Runs the job over `hosts` (see [`hosts`]) with the run's `connection`
+/// (resolved with those hosts, so that their credentials are secrets).
+pub async fn run(
+    a: BatchArgs,
+    mut connection: Connection,
+    hosts: Vec<String>,
+    settings: &Settings,
+) -> Result<ExitCode> {
+    if a.prompt_lines && a.model.as_deref().is_none_or(|m| m.trim().is_empty()) {
+        return Err(usage("--prompt-lines needs --model"));
+    }
     let clients = if hosts.is_empty() {
         vec![connection.client()?]
     } else {

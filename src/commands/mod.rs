@@ -19,7 +19,14 @@ mod names;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli, settings: &Settings) -> Result<ExitCode> {
-    let client = Connection::resolve(&cli.global, settings)?.client()?;
+    // Resolved once: with the servers of a batch job, whose credentials are
+    // secrets of the run too.
+    let hosts = match &cli.command {
+        Command::Batch(a) => batch::hosts(a),
+        _ => Vec::new(),
+    };
+    let connection = Connection::resolve(&cli.global, settings, &hosts)?;
+    let client = connection.client()?;
     match cli.command {
         Command::Generate(a) => generate::generate(a, &client, settings).await,
         Command::Chat(a) => generate::chat(a, &client, settings).await,
@@ -34,6 +41,6 @@ pub async fn run(cli: Cli, settings: &Settings) -> Result<ExitCode> {
         Command::Pull(a) => transfer::pull(a, &client, settings).await,
         Command::Push(a) => transfer::push(a, &client, settings).await,
         Command::Create(a) => create::create(a, &client, settings).await,
-        Command::Batch(a) => batch::run(a, &cli.global, settings).await,
+        Command::Batch(a) => batch::run(a, connection, hosts, settings).await,
     }
 }

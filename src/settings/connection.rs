@@ -39,8 +39,14 @@ impl Connection {
     /// Resolves the global options. The run's credentials are registered
     /// with [`crate::exit::set_secrets`] first, so that no message can
     /// quote them, even one about a malformed option.
-    pub fn resolve(g: &GlobalArgs, settings: &Settings) -> Result<Connection> {
-        crate::exit::set_secrets(secrets(g, settings.env.api_key.as_deref()));
+    /// `more_hosts` are further servers of the run (`batch --hosts`): their
+    /// `user:password` are secrets too.
+    pub fn resolve(
+        g: &GlobalArgs,
+        settings: &Settings,
+        more_hosts: &[String],
+    ) -> Result<Connection> {
+        crate::exit::set_secrets(secrets(g, settings.env.api_key.as_deref(), more_hosts));
         let certificates = match &g.cacert {
             Some(path) => ca_certificates(path)?,
             None => Vec::new(),
@@ -150,7 +156,7 @@ fn header_start(h: &str) -> String {
 /// out of every message: values of `-H` headers whose name suggests one
 /// (and the token after an auth scheme), `OLLAMA_API_KEY`, and the
 /// `user:password` of the host with its Basic form.
-fn secrets(g: &GlobalArgs, api_key: Option<&str>) -> Vec<String> {
+fn secrets(g: &GlobalArgs, api_key: Option<&str>, more_hosts: &[String]) -> Vec<String> {
     use base64::Engine as _;
     let mut out = Vec::new();
     for h in &g.headers {
@@ -168,7 +174,7 @@ fn secrets(g: &GlobalArgs, api_key: Option<&str>) -> Vec<String> {
     if let Some(key) = api_key {
         out.push(key.to_string());
     }
-    if let Some(host) = g.host.as_deref() {
+    for host in g.host.iter().chain(more_hosts) {
         if let Ok(h) = ollama_rs::Host::parse(Some(host)) {
             if let Some((user, pass)) = h.credentials() {
                 let pair = format!("{user}:{pass}");
