@@ -181,7 +181,9 @@ pub use fold::{fold_iter, fold_stream, Accumulate};
 pub use host::{Host, HostError};
 pub use ndjson::ResponseStream;
 pub use options::{OptionError, OptionKind, OptionSpec, Options};
-pub use pool::{BatchRequest, BatchResponse, Pool, DEFAULT_CONCURRENCY, DEFAULT_RETRIES};
+pub use pool::{
+    BatchRequest, BatchResponse, Pool, ServerStats, DEFAULT_CONCURRENCY, DEFAULT_RETRIES,
+};
 pub use retry::RetryPolicy;
 pub use tools::{
     ToolCallRecord, ToolError, ToolEvent, ToolEventStream, ToolFuture, ToolLoop, ToolLoopOutcome,

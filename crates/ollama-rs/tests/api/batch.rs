@@ -140,6 +140,48 @@ async fn a_5xx_is_retried_on_the_other_server() {
 }
 
 #[tokio::test]
+async fn stats_count_each_servers_attempts() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    a.set_fault_once(
+        "/api/generate",
+        Fault::Status {
+            code: 503,
+            content_type: "application/json".into(),
+            body: r#"{"error":"busy"}"#.into(),
+        },
+    );
+    let pool = pool(&[&a, &b]).concurrency(1);
+    let mut requests = prompts(3);
+    requests.push(GenerateRequest::new("no-such-model", "x").into());
+    let out = collect(&pool, requests).await;
+    assert_eq!(out.iter().filter(|(_, r)| r.is_ok()).count(), 3);
+    let stats = pool.stats();
+    assert_eq!(stats.len(), 2);
+    assert_eq!(stats[0].host, a.url().trim_end_matches('/'));
+    let total = |f: fn(&ollama_rs::ServerStats) -> u64| stats.iter().map(f).sum::<u64>();
+    assert_eq!(total(|s| s.succeeded), 3);
+    assert_eq!((stats[0].failed, stats[1].failed), (1, 0));
+    // The missing model: each server says so once.
+    assert_eq!(total(|s| s.refused), 2);
+    assert!(stats.iter().all(|s| s.in_flight == 0));
+    // Clones share the counters.
+    assert_eq!(pool.clone().stats(), stats);
+}
+
+#[tokio::test]
+async fn a_cancelled_run_leaves_nothing_in_flight() {
+    let a = TestServer::start();
+    a.set_fault_for("/api/generate", Fault::Delay { ms: 5_000 });
+    let pool = pool(&[&a]).concurrency(3);
+    let mut results = pool.run(stream::iter(prompts(3)));
+    let waited = tokio::time::timeout(Duration::from_millis(300), results.next()).await;
+    assert!(waited.is_err(), "nothing is done yet");
+    assert_eq!(pool.stats()[0].in_flight, 3);
+    drop(results);
+    assert_eq!(pool.stats()[0].in_flight, 0);
+}
+
+#[tokio::test]
 async fn retries_run_out() {
     let a = TestServer::start();
     a.set_fault(Fault::Status {
