@@ -49,8 +49,9 @@ fn main() -> ExitCode {
         }
     };
     let outcome = rt.block_on(async {
-        // The interactive session stops a reply on Ctrl-C and goes on.
-        if settings.interactive {
+        // The interactive session stops a reply on Ctrl-C and goes on; a
+        // batch job stops sending and writes what it has.
+        if settings.interactive || matches!(cli.command, cli::Command::Batch(_)) {
             return Outcome::Done(commands::run(cli, &settings).await);
         }
         let run = commands::run(cli, &settings);

@@ -6,6 +6,7 @@ mod harness;
 
 mod bad_input;
 mod batch;
+mod batch_resume;
 mod chat;
 mod create;
 mod embed;

@@ -226,3 +226,37 @@ fn a_dumb_terminal_gets_plain_lines() {
     assert!(output.starts_with("pulling manifest\r\n"), "{output:?}");
     assert!(output.ends_with("pulled 'tiny'\r\n"), "{output:?}");
 }
+
+#[test]
+fn batch_draws_one_bar_and_leaves_only_the_summary() {
+    let server = TestServer::start();
+    // Slow answers, so that the bar is drawn whatever the refresh rate.
+    server.set_fault_for("/api/generate", Fault::Delay { ms: 400 });
+    let dir = Dir::new();
+    let lines: String = (0..8)
+        .map(|i| format!("{{\"endpoint\":\"generate\",\"model\":\"tiny\",\"prompt\":\"p{i}\"}}\n"))
+        .collect();
+    dir.write("in.jsonl", &lines);
+    let mut p = spawn(
+        &server,
+        dir.path(),
+        &["batch", "in.jsonl", "-o", "out.jsonl", "-j", "2"],
+    );
+    let output = text(&p.exp_eof().unwrap());
+    assert_eq!(exit_code(&p), 0, "{output:?}");
+    let bar = output
+        .split(['\r', '\n'])
+        .find(|l| l.contains("batch [") && l.contains("/8, "))
+        .unwrap_or_else(|| panic!("no bar in {output:?}"));
+    assert!(
+        bar.contains(" req/s, ") && bar.contains(" errors"),
+        "{bar:?}"
+    );
+    assert_eq!(
+        screen(&output),
+        ["ollama-rs: batch: 8 requests, 8 succeeded, 0 failed"],
+        "{output:?}"
+    );
+    let results = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+    assert_eq!(results.lines().count(), 8);
+}

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::transfer::ProgressArgs;
+
 /// The long help of `batch`.
 pub const BATCH_HELP: &str = "\
 Sends many requests, each line of the input one JSON request, to one or more servers, and \
@@ -28,13 +30,23 @@ Output is in input order unless --unordered; at most -j x servers requests are i
 as many finished ones wait behind a slow one, so memory stays bounded whatever the input's \
 size. Each output line is written whole.
 
+Nothing is lost: Ctrl-C stops sending, waits for the requests in flight and writes their \
+results (a second Ctrl-C cancels them and writes every result already done); with -o FILE, \
+--resume then finishes the job, skipping the ids FILE answered. A run killed outright leaves \
+FILE whole lines too.
+
+On a terminal, stderr shows one bar: done/total (total when the input is a file), requests \
+and tokens per second, the time left, errors and each server's share. Off a terminal, \
+--progress writes the same as a line once a second (for logs); stdout holds only results.
+
 The exit status is 0 when every request succeeded, 1 when some failed (stderr ends with a \
 summary line that says how many), 2 for an invalid command line or an input that cannot be \
-opened.";
+opened, 130 when interrupted.";
 
 /// The examples at the end of `batch --help`.
 pub const BATCH_EXAMPLES: &str = "Examples:\n  \
     ollama-rs batch requests.jsonl -o results.jsonl\n  \
+    ollama-rs batch requests.jsonl -o results.jsonl --resume     # after Ctrl-C\n  \
     ollama-rs batch --hosts http://gpu1:11434,http://gpu2:11434 -j 8 requests.jsonl\n  \
     ollama-rs batch --prompt-lines --model llama3.2 prompts.txt\n  \
     ollama-rs batch --prompt-lines --endpoint embed --model all-minilm --unordered < lines.txt\n\n\
@@ -97,4 +109,19 @@ pub struct BatchArgs {
     /// Write results as they finish instead of in input order
     #[arg(long)]
     pub unordered: bool,
+
+    /// Finish the job whose results are in -o FILE: skip the ids it answered, append the rest
+    #[arg(long, requires = "output", long_help = RESUME_HELP)]
+    pub resume: bool,
+
+    /// Progress on stderr: a bar on a terminal, or lines (see --help)
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
+
+/// The long help of `--resume`.
+const RESUME_HELP: &str = "\
+Finish the job whose results are in -o FILE (after a Ctrl-C, a crash or a lost connection): \
+the ids FILE answered with a response are skipped, the rest are sent and appended. Lines \
+of FILE with an error, or cut short, are taken out of it first and sent again, so every id \
+appears once. Without --resume, a FILE that already holds results is never overwritten.";

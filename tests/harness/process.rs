@@ -141,4 +141,11 @@ impl Running {
             self.seen,
         )
     }
+
+    /// Kills the child at once (SIGKILL: no chance to tidy up, as in a
+    /// crash) and waits for it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
