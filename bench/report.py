@@ -171,6 +171,37 @@ if rs['first_error']:
 if py['first_error']:
   notes.append(f"First Python error: {py['first_error']}")
 
+# 8. Batch
+if have('batch_1.jsonl'):
+  def batch(name):
+    with open(path(f'batch_{name}.jsonl')) as f:
+      runs = [json.loads(line) for line in f if line.strip()]
+    runs.sort(key=lambda r: r['seconds'])
+    median = runs[len(runs) // 2]
+    return median, max(r['peak_kb'] for r in runs) * 1024, sum(r['errors'] for r in runs)
+  one, one_peak, one_err = batch('1')
+  py = load('batch_py.json')
+  rps = lambda r: r['lines'] / r['seconds']
+  n = f"{one['lines']:,}"
+  row('8', f'batch: {n} embed requests, one server: throughput (median of runs)',
+      f'{rps(one):.0f} req/s, {one_err} errors',
+      f"{py['requests_per_second']:.0f} req/s, {py['errors']} errors (asyncio.gather, AsyncClient)",
+      f"{rps(one) / py['requests_per_second']:.1f}×", '≥ 5×, no error',
+      one_err == 0 and rps(one) / py['requests_per_second'] >= 5)
+  for k in ('2', '4'):
+    r, _, err = batch(k)
+    row('8', f'… over {k} servers: throughput vs one server', f'{rps(r):.0f} req/s, {err} errors',
+        f'{rps(one):.0f} req/s (1 server)', f'{rps(r) / rps(one):.2f}× (linear: {k}×)', 'report', True)
+  big, big_peak, big_err = batch('big')
+  four, four_peak, _ = batch('4')
+  row('8', f"batch peak memory: {big['lines']:,} lines vs {four['lines']:,} (4 servers)",
+      mb(big_peak) + f', {big_err} errors', mb(four_peak), f'{big_peak / four_peak:.2f}', '≤ 1.2',
+      big_err == 0 and big_peak / four_peak <= 1.2)
+  row('8', f'… Python peer peak memory, {n} requests', '', mb(number('batch_py_peak_kb') * 1024), '', 'info', True)
+  notes.append('Batch scaling: the client and all four test servers share this machine\'s '
+               f"{os.cpu_count()} cores, so more servers add no CPU; the ratio shows how little the "
+               'client costs per request rather than what four machines would give.')
+
 # 7. Binary
 size = number('binary_size')
 v = hyperfine('version.json')['ollama-rs']

@@ -33,12 +33,13 @@ say() { printf '\n== %s\n' "$*" >&2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ollama-rs-bench.XXXXXX")
 RESULTS=$CARGO_TARGET_DIR/bench/results
 SERVER_PID=
+BATCH_PIDS=()
 cleanup() {
-  # Only the server this script started, by its PID.
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  # Only the servers this script started, by their PIDs.
+  for pid in $SERVER_PID "${BATCH_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -217,6 +218,55 @@ say "6. concurrency: $CONCURRENT chats at once"
 "$CLIENT" chat "$URL" $CONCURRENT $ROUNDS >"$RESULTS/chat_rs.json"
 "$PY" "$ROOT/bench/py/chat.py" "$URL" $CONCURRENT $ROUNDS >"$RESULTS/chat_py.json"
 cmd chat "$CLIENT chat $URL $CONCURRENT $ROUNDS; $PY bench/py/chat.py $URL $CONCURRENT $ROUNDS"
+
+# ---------------------------------------------------------------- 8. batch
+if [ $QUICK -eq 1 ]; then BATCH_N=20000 BATCH_BIG=200000 BATCH_RUNS=1; else BATCH_N=100000 BATCH_BIG=1000000 BATCH_RUNS=3; fi
+BATCH_J=16 # requests in flight per server, and the Python semaphore
+say "8. batch: $BATCH_N embed requests over 1, 2 and 4 servers"
+# Four servers of their own, with short vectors (8 dimensions): the job is the requests.
+batch_urls=()
+for i in 1 2 3 4; do
+  "$REL/test-server" --port 0 --bench --embed-dims 8 >"$WORK/batch$i.out" 2>"$WORK/batch$i.err" &
+  BATCH_PIDS+=($!)
+done
+for i in 1 2 3 4; do
+  for _ in $(seq 100); do [ -s "$WORK/batch$i.out" ] && break; sleep 0.1; done
+  batch_urls+=("$(head -n1 "$WORK/batch$i.out")")
+done
+"$PY" -c "
+import json, sys
+for path, n in ((sys.argv[1], int(sys.argv[2])), (sys.argv[3], int(sys.argv[4]))):
+  with open(path, 'w') as f:
+    for i in range(n):
+      f.write(json.dumps({'id': i, 'endpoint': 'embed', 'model': 'bench', 'input': f'input number {i}'}) + '\n')
+" "$WORK/batch.jsonl" $BATCH_N "$WORK/batch_big.jsonl" $BATCH_BIG
+# Wall time (s) and peak memory (KB) of one run of `ollama-rs batch`, as JSON.
+batch_run() { # NAME INPUT HOSTS...
+  local name=$1 input=$2; shift 2
+  local hosts; hosts=$(IFS=,; echo "$*")
+  for run in $(seq $BATCH_RUNS); do
+    rm -f "$WORK/out.jsonl"
+    /usr/bin/time -f '%e %M' -o "$WORK/time" "$BIN" batch "$input" -o "$WORK/out.jsonl" \
+      --hosts "$hosts" -j $BATCH_J 2>"$WORK/batch.err" || { cat "$WORK/batch.err" >&2; exit 1; }
+    lines=$(wc -l <"$WORK/out.jsonl")
+    errors=$(grep -c '"error"' "$WORK/out.jsonl" || true)
+    read -r wall kb <"$WORK/time"
+    echo "{\"run\": $run, \"servers\": $#, \"lines\": $lines, \"errors\": $errors, \"seconds\": $wall, \"peak_kb\": $kb}"
+  done >"$RESULTS/batch_$name.jsonl"
+}
+batch_run 1 "$WORK/batch.jsonl" "${batch_urls[0]}"
+batch_run 2 "$WORK/batch.jsonl" "${batch_urls[@]:0:2}"
+batch_run 4 "$WORK/batch.jsonl" "${batch_urls[@]}"
+cmd batch "$BIN batch batch.jsonl -o out.jsonl -j $BATCH_J --hosts URL1[,URL2[,URL3,URL4]]  ($BATCH_N lines: {\"id\": i, \"endpoint\": \"embed\", \"model\": \"bench\", \"input\": \"input number i\"})"
+BATCH_RUNS=1 batch_run big "$WORK/batch_big.jsonl" "${batch_urls[@]}"
+cmd batch_big "the same with $BATCH_BIG lines over the 4 servers"
+/usr/bin/time -f '%M' -o "$WORK/time" "$PY" "$ROOT/bench/py/batch.py" "${batch_urls[0]}" \
+  "$WORK/batch.jsonl" "$WORK/out_py.jsonl" $BATCH_J >"$RESULTS/batch_py.json"
+cp "$WORK/time" "$RESULTS/batch_py_peak_kb"
+cmd batch_py "$PY bench/py/batch.py URL1 batch.jsonl out_py.jsonl $BATCH_J"
+rm -f "$WORK/batch.jsonl" "$WORK/batch_big.jsonl" "$WORK/out.jsonl" "$WORK/out_py.jsonl"
+for pid in "${BATCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+BATCH_PIDS=()
 
 # ---------------------------------------------------------------- report
 {

@@ -912,3 +912,29 @@ fn run_with_an_empty_prompt_loads_the_model() {
         .run();
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn tokens_that_arrive_together_are_written_together() {
+    // 2,000 tokens sent at once: most are already there when the one
+    // before is written, so they share a write. (One write per token was
+    // most of the CPU of a long answer.)
+    let server = TestServer::start();
+    let words: Vec<String> = (0..2_000).map(|i| format!("w{i}")).collect();
+    let prompt = words.join(" ");
+    let cmd = Test::new()
+        .server(&server)
+        .args(&["generate", "tiny", &prompt]);
+    let Some((out, trace)) = crate::harness::traced(cmd, "write") else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("echo: {prompt}\n")
+    );
+    let writes = trace.lines().filter(|l| l.contains("write(1,")).count();
+    assert!(
+        (1..500).contains(&writes),
+        "{writes} writes to stdout for 2,001 tokens"
+    );
+}

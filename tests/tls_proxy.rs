@@ -14,7 +14,9 @@ use std::path::Path;
 
 use pretty_assertions::assert_eq;
 
-use crate::harness::{b64, bin, can_unshare, closed_port, skip, stderr_of, stdout_of, Test};
+use crate::harness::{
+    b64, bin, can_unshare, closed_port, skip, stderr_of, stdout_of, traced, Test,
+};
 use ollama_test_server::{Fault, Relay, TestProxy, TestServer, TlsServer};
 
 /// The remote name the proxy tests use; the test certificate is also for it.
@@ -619,4 +621,30 @@ fn proxy_credentials_are_sent_to_the_proxy_and_never_shown() {
     }
     assert_eq!(server.requests_to("/api/tags").len(), 1);
     assert_eq!(tls.backend().requests_to("/api/tags").len(), 1);
+}
+
+/// The certificate files `cmd` opens.
+fn certificate_files_opened(cmd: Test) -> Vec<String> {
+    let Some((_, trace)) = traced(cmd, "openat") else {
+        return Vec::new();
+    };
+    trace
+        .lines()
+        .filter(|l| l.contains("/etc/ssl") || l.contains(".pem") || l.contains(".crt"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn certificates_are_read_only_for_an_https_server() {
+    let server = TestServer::start();
+    let plain = certificate_files_opened(client().server(&server).arg("list"));
+    assert_eq!(plain, Vec::<String>::new());
+    // The same command for an https:// server reads them (so the trace
+    // would show them).
+    let https = format!("https://127.0.0.1:{}", closed_port());
+    let tls = certificate_files_opened(client().args(&["--host", &https, "list"]));
+    if traced(client(), "openat").is_some() {
+        assert!(!tls.is_empty(), "no certificate file was opened for https");
+    }
 }

@@ -8,7 +8,7 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use ollama_rs::{ChatRequest, Client, GenerateRequest, Logprob, Message, Metrics, Role};
 use serde_json::Value;
 
@@ -101,11 +101,13 @@ impl Job<'_> {
                 self.model,
             )?
             .expect_last(|v: &Value| v.get("done") == Some(&Value::Bool(true)));
-            while let Some(item) = stream.next().await {
+            while let Some(item) = next_flushing(&mut stream, || out.flush()).await? {
                 let v = item.map_err(|e| self.failed(e))?;
-                crate::ui::write_json_line(&mut out, &v)?;
+                serde_json::to_writer(&mut out, &v)?;
+                out.write_all(b"\n")?;
                 last = Some(v);
             }
+            out.flush()?;
         }
         if self.args.verbose {
             if let Some(m) = last.and_then(|v| serde_json::from_value::<Metrics>(v).ok()) {
@@ -134,9 +136,9 @@ impl Job<'_> {
         &self,
         mut stream: ollama_rs::ResponseStream<R>,
     ) -> Result<Option<Metrics>> {
-        let mut out = self.renderer();
+        let mut out = self.renderer().batched();
         let mut metrics = None;
-        while let Some(item) = stream.next().await {
+        while let Some(item) = next_flushing(&mut stream, || out.flush()).await? {
             match item {
                 Ok(r) => {
                     out.show(&r)?;
@@ -402,4 +404,30 @@ impl Job<'_> {
         };
         Ok(self.done(metrics))
     }
+}
+
+/// The next item of `stream`: at once when it has already arrived, else
+/// after `flush` (what was written so far is shown) and a wait on the
+/// network. Tokens that arrive together are so written together.
+///
+/// "Already arrived" means in the decoder's buffer, or in the bytes the
+/// HTTP connection has read: the connection is a task of its own that
+/// hands over one chunk at a time, so it gets one turn (a yield, no system
+/// call) to hand over the next before the wait counts as one.
+async fn next_flushing<S>(
+    stream: &mut S,
+    flush: impl FnOnce() -> io::Result<()>,
+) -> io::Result<Option<S::Item>>
+where
+    S: futures_util::Stream + Unpin,
+{
+    if let Some(item) = stream.next().now_or_never() {
+        return Ok(item);
+    }
+    tokio::task::yield_now().await;
+    if let Some(item) = stream.next().now_or_never() {
+        return Ok(item);
+    }
+    flush()?;
+    Ok(stream.next().await)
 }

@@ -146,6 +146,9 @@ pub struct Renderer<O: Write, E: Write> {
     /// Nothing is on `out` yet, or the last bytes written to it (escape
     /// codes included) end with a newline.
     out_at_line_start: bool,
+    /// Flush `out` after each part (else the caller does, see
+    /// [`Renderer::batched`]).
+    flush_each: bool,
 }
 
 impl<O: Write, E: Write> Renderer<O, E> {
@@ -159,7 +162,22 @@ impl<O: Write, E: Write> Renderer<O, E> {
             in_thinking: false,
             thinking_at_line_start: true,
             out_at_line_start: true,
+            flush_each: true,
         }
+    }
+
+    /// Leaves flushing `out` to the caller ([`Renderer::flush`]): it
+    /// flushes when no more of the reply has arrived, so that tokens that
+    /// came together are written together (one `write` instead of one
+    /// per token), and a token that came alone is still shown at once.
+    pub fn batched(mut self) -> Self {
+        self.flush_each = false;
+        self
+    }
+
+    /// Writes out what `out` holds.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 
     /// Whether `out` is at the start of a line (see [`Layout`]).
@@ -170,8 +188,8 @@ impl<O: Write, E: Write> Renderer<O, E> {
         }
     }
 
-    /// Writes text to `out`, wrapped, dimmed if asked, and flushes, so that
-    /// each token shows as it arrives.
+    /// Writes text to `out`, wrapped, dimmed if asked, and flushes (unless
+    /// [`Renderer::batched`]), so that each token shows as it arrives.
     fn emit(&mut self, text: &str, dimmed: bool) -> io::Result<()> {
         let mut chunk = String::new();
         self.wrap.push(text, &mut chunk);
@@ -180,7 +198,10 @@ impl<O: Write, E: Write> Renderer<O, E> {
             self.out_at_line_start = chunk.ends_with('\n');
         }
         self.out.write_all(chunk.as_bytes())?;
-        self.out.flush()
+        if self.flush_each {
+            self.out.flush()?;
+        }
+        Ok(())
     }
 
     /// Shows thinking.

@@ -448,3 +448,31 @@ pub fn stats(
          eval rate:            1000.00 tokens/s\n"
     )
 }
+
+/// Runs `cmd` (the binary) under `strace -f -e trace=SYSCALLS`, and returns
+/// its output and the trace; `None` (a skip, which fails under CI) when
+/// strace is not installed (CI installs it).
+pub fn traced(cmd: Test, syscalls: &str) -> Option<(Output, String)> {
+    if StdCommand::new("strace").arg("-V").output().is_err() {
+        skip("strace is not installed");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace");
+    let inner = cmd.command();
+    let mut strace = Test::program("strace")
+        .args(&["-f", "-qq", "-e", &format!("trace={syscalls}"), "-o"])
+        .arg(&trace)
+        .arg(inner.get_program());
+    for a in inner.get_args() {
+        strace = strace.arg(a);
+    }
+    for (k, v) in inner.get_envs() {
+        strace = match v {
+            Some(v) => strace.env(k, v),
+            None => strace.env_remove(k),
+        };
+    }
+    let out = strace.output();
+    Some((out, std::fs::read_to_string(&trace).unwrap()))
+}

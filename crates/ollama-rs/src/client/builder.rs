@@ -263,41 +263,37 @@ impl ClientBuilder {
             headers.insert(name, value);
         }
 
-        let http = match self.http {
-            Some(c) => c,
+        let (http, https) = match self.http {
+            Some(c) => (c, None),
             None => {
-                // Redirects are followed by the client itself (`redirect`),
-                // which can drop credential headers on the way.
-                let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
-                // A proxy setting must never break a local server.
-                if host.is_loopback() {
-                    b = b.no_proxy();
-                }
-                if let Some(t) = self.timeout {
-                    b = b.timeout(t);
-                }
-                if let Some(t) = self.read_timeout {
-                    b = b.read_timeout(t);
-                }
-                if let Some(t) = self.connect_timeout {
-                    b = b.connect_timeout(t);
-                }
-                #[cfg(feature = "__tls")]
-                for cert in self.root_certificates {
-                    b = b.add_root_certificate(cert);
-                }
-                if !self.reuse_connections {
-                    b = b.pool_max_idle_per_host(0);
-                }
-                b.build().map_err(|e| Error::Http {
+                let recipe = Recipe {
+                    no_proxy: host.is_loopback(),
+                    timeout: self.timeout,
+                    read_timeout: self.read_timeout,
+                    connect_timeout: self.connect_timeout,
+                    #[cfg(feature = "__tls")]
+                    root_certificates: self.root_certificates,
+                    reuse_connections: self.reuse_connections,
+                };
+                // A plain-HTTP server needs no certificates: the system's
+                // are read only when an https:// URL is first used (the
+                // web API, a redirect).
+                let tls = host.base_url().starts_with("https:");
+                let http = recipe.build(tls).map_err(|e| Error::Http {
                     host: host.to_string(),
                     source: e,
-                })?
+                })?;
+                let https = (!tls).then(|| LazyHttps {
+                    recipe,
+                    client: std::sync::OnceLock::new(),
+                });
+                (http, https)
             }
         };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                https,
                 host,
                 headers,
                 max_line: self.max_line,
@@ -315,4 +311,71 @@ fn sensitive(v: &str) -> Result<HeaderValue> {
         .map_err(|_| Error::InvalidRequest("credentials are not valid in a header".into()))?;
     v.set_sensitive(true);
     Ok(v)
+}
+
+/// The settings of the HTTP clients a [`ClientBuilder`] makes.
+pub(super) struct Recipe {
+    no_proxy: bool,
+    timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    #[cfg(feature = "__tls")]
+    root_certificates: Vec<reqwest::Certificate>,
+    reuse_connections: bool,
+}
+
+impl Recipe {
+    /// An HTTP client; with `tls`, one that trusts the system's
+    /// certificates (read now) as well as those added.
+    pub(super) fn build(&self, tls: bool) -> reqwest::Result<reqwest::Client> {
+        // Redirects are followed by the client itself (`redirect`), which
+        // can drop credential headers on the way.
+        let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        // A proxy setting must never break a local server.
+        if self.no_proxy {
+            b = b.no_proxy();
+        }
+        if let Some(t) = self.timeout {
+            b = b.timeout(t);
+        }
+        if let Some(t) = self.read_timeout {
+            b = b.read_timeout(t);
+        }
+        if let Some(t) = self.connect_timeout {
+            b = b.connect_timeout(t);
+        }
+        #[cfg(feature = "__tls")]
+        {
+            b = b.tls_built_in_root_certs(tls);
+            if tls {
+                for cert in &self.root_certificates {
+                    b = b.add_root_certificate(cert.clone());
+                }
+            }
+        }
+        #[cfg(not(feature = "__tls"))]
+        let _ = tls;
+        if !self.reuse_connections {
+            b = b.pool_max_idle_per_host(0);
+        }
+        b.build()
+    }
+}
+
+/// For a client of a plain-HTTP server: the client for https:// URLs,
+/// made when one is first used.
+pub(super) struct LazyHttps {
+    recipe: Recipe,
+    client: std::sync::OnceLock<reqwest::Client>,
+}
+
+impl LazyHttps {
+    /// The client, made now if it is not yet.
+    pub(super) fn get(&self) -> reqwest::Result<&reqwest::Client> {
+        if let Some(c) = self.client.get() {
+            return Ok(c);
+        }
+        let made = self.recipe.build(true)?;
+        Ok(self.client.get_or_init(|| made))
+    }
 }

@@ -69,7 +69,11 @@ impl std::fmt::Debug for Client {
 }
 
 struct Inner {
+    /// The client for the server's URLs (and every URL, when the server's
+    /// are https:// or the caller gave the client).
     http: reqwest::Client,
+    /// For a plain-HTTP server, the client of https:// URLs.
+    https: Option<builder::LazyHttps>,
     host: Host,
     headers: HeaderMap,
     max_line: usize,
@@ -213,7 +217,11 @@ impl Client {
         let mut retries = 0u32;
         loop {
             let mut sent = Sent::of(&request);
-            let resp = match inner.http.execute(request).await {
+            let http = match (&inner.https, request.url().scheme()) {
+                (Some(lazy), "https") => lazy.get().map_err(|e| self.map_err(e))?,
+                _ => &inner.http,
+            };
+            let resp = match http.execute(request).await {
                 Ok(resp) => resp,
                 Err(e) => {
                     // Nothing was sent: a retry cannot do anything twice.

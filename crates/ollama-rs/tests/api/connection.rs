@@ -485,3 +485,34 @@ async fn a_redirect_from_https_to_plain_http_is_refused() {
 fn reqwest_cert(pem: &str) -> reqwest::Certificate {
     reqwest::Certificate::from_pem(pem.as_bytes()).unwrap()
 }
+
+#[cfg(feature = "__rustls")]
+#[tokio::test]
+async fn a_plain_http_client_still_reaches_https_urls() {
+    // The client of a plain-HTTP server reads no certificates until an
+    // https:// URL comes: then it makes a TLS client, with the roots added.
+    use ollama_test_server::{TlsServer, WEB_API_KEY};
+    let ollama = TestServer::start();
+    let web = TlsServer::start();
+    let c = Client::builder()
+        .host(ollama.url())
+        .web_base_url(web.url())
+        .api_key(Some(WEB_API_KEY.into()))
+        .add_root_certificate(reqwest_cert(web.ca_pem()))
+        .build()
+        .unwrap();
+    c.list().await.unwrap();
+    let found = c.web_search("tls").await.unwrap();
+    assert!(!found.results.is_empty());
+    // Twice: the TLS client is made once and kept.
+    c.web_search("again").await.unwrap();
+    assert_eq!(web.backend().requests_to("/api/web_search").len(), 2);
+    // Without the CA, the same URL's certificate is refused.
+    let untrusting = Client::builder()
+        .host(ollama.url())
+        .web_base_url(web.url())
+        .api_key(Some(WEB_API_KEY.into()))
+        .build()
+        .unwrap();
+    assert!(untrusting.web_search("tls").await.is_err());
+}
