@@ -51,6 +51,7 @@ command -v hyperfine >/dev/null || need_apt+=(hyperfine)
 [ -x /usr/bin/time ] || need_apt+=(time)
 command -v script >/dev/null || need_apt+=(util-linux)
 command -v curl >/dev/null || need_apt+=(curl)
+command -v strace >/dev/null || need_apt+=(strace)
 command -v sha256sum >/dev/null || need_apt+=(coreutils)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -119,6 +120,11 @@ cmp -s "$WORK/rs.txt" "$WORK/py.txt" || echo "warning: the two clients printed d
 "${HF[@]}" --output=pipe --warmup 1 --runs $RUNS --export-json "$RESULTS/stream.json" \
   -n ollama-rs "$BIN generate bench hi" \
   -n python "$PY $ROOT/bench/py/stream.py $URL" >&2
+# How many writes the tokens took (one per token would be 200,000).
+if command -v strace >/dev/null; then
+  strace -f -qq -e trace=write -o "$WORK/writes" "$BIN" generate bench hi | cat >/dev/null
+  grep -c '^[0-9]* *write(1,' "$WORK/writes" >"$RESULTS/stream_writes" || true
+fi
 cmd stream "OLLAMA_HOST=$URL hyperfine --shell=none --output=pipe '$BIN generate bench hi' '$PY bench/py/stream.py $URL'"
 
 # ---------------------------------------------------------------- 2. start-up

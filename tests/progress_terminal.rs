@@ -16,6 +16,11 @@ const COLS: u16 = 100;
 
 /// The binary on a pseudo-terminal of ROWS x COLS that can draw.
 fn spawn(server: &TestServer, dir: &Path, args: &[&str]) -> PtySession {
+    spawn_on(server, dir, args, COLS)
+}
+
+/// The binary on a pseudo-terminal of ROWS x `cols`.
+fn spawn_on(server: &TestServer, dir: &Path, args: &[&str], cols: u16) -> PtySession {
     let cmd = Test::program("sh")
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -26,7 +31,7 @@ fn spawn(server: &TestServer, dir: &Path, args: &[&str]) -> PtySession {
         .current_dir(dir)
         .arg("-c")
         .arg(format!(
-            "stty cols {COLS} rows {ROWS} && exec \"$0\" \"$@\""
+            "stty cols {cols} rows {ROWS} && exec \"$0\" \"$@\""
         ))
         .arg(bin())
         .args(args)
@@ -47,11 +52,16 @@ fn as_read(needle: &str) -> String {
 
 /// What a terminal shows after `output`, trailing blanks removed.
 fn screen(output: &str) -> Vec<String> {
-    let mut parser = vt100::Parser::new(ROWS, COLS, 0);
+    screen_of(output, COLS)
+}
+
+/// What a terminal of `cols` columns shows after `output`.
+fn screen_of(output: &str, cols: u16) -> Vec<String> {
+    let mut parser = vt100::Parser::new(ROWS, cols, 0);
     parser.process(output.as_bytes());
     let mut rows: Vec<String> = parser
         .screen()
-        .rows(0, COLS)
+        .rows(0, cols)
         .map(|r| r.trim_end().to_string())
         .collect();
     while rows.last().is_some_and(String::is_empty) {
@@ -79,7 +89,7 @@ fn exit_code(p: &PtySession) -> i32 {
 }
 
 #[test]
-fn pull_draws_bars_and_leaves_only_the_outcome() {
+fn pull_draws_bars_and_leaves_them_as_ollama_pull_does() {
     let server = TestServer::start_empty();
     // A pause after the first layer's first bytes, so that a frame with
     // a bar is drawn whatever the refresh rate (seconds, so that a loaded
@@ -103,11 +113,55 @@ fn pull_draws_bars_and_leaves_only_the_outcome() {
     assert!(bar.contains("/482 KB"), "{bar:?}");
     assert!(output.contains("pulling manifest"), "{output:?}");
     assert_cursor_restored(&output);
-    assert_eq!(screen(&output), ["pulled 'tiny'"], "{output:?}");
+    assert_pull_screen(&screen(&output), COLS);
+}
+
+/// What a finished pull of `tiny` leaves, as `ollama pull` does: each
+/// layer's finished bar, the statuses and `success`, then the outcome;
+/// no row wider than the terminal.
+fn assert_pull_screen(s: &[String], cols: u16) {
+    assert_eq!(s.len(), 9, "{s:#?}");
+    assert_eq!(s[0], "pulling manifest");
+    for row in &s[1..5] {
+        assert!(row.starts_with("pulling "), "{s:#?}");
+        assert!(row.contains(": 100% ▕█"), "{s:#?}");
+        assert!(row.chars().count() <= cols as usize, "{s:#?}");
+    }
+    assert!(
+        s[1].ends_with("█▏            482 KB") || cols < 60,
+        "{s:#?}"
+    );
+    assert_eq!(
+        &s[5..],
+        [
+            "verifying sha256 digest",
+            "writing manifest",
+            "success",
+            "pulled 'tiny'"
+        ]
+    );
 }
 
 #[test]
-fn create_draws_file_bars_and_statuses_then_only_the_outcome() {
+fn a_pull_on_40_columns_draws_bars_that_fit() {
+    let server = TestServer::start_empty();
+    server.set_fault_once(
+        "/api/pull",
+        Fault::Stall {
+            after_lines: 2,
+            for_ms: 1_000,
+        },
+    );
+    let dir = Dir::new();
+    let mut p = spawn_on(&server, dir.path(), &["pull", "tiny"], 40);
+    let output = text(&p.exp_eof().unwrap());
+    assert_eq!(exit_code(&p), 0, "{output:?}");
+    let s = screen_of(&output, 40);
+    assert_pull_screen(&s, 40);
+}
+
+#[test]
+fn create_draws_file_bars_and_statuses_and_leaves_them() {
     let server = TestServer::start_empty();
     // A pause, as for the pull, so that a frame is drawn.
     server.set_fault_once(
@@ -126,7 +180,14 @@ fn create_draws_file_bars_and_statuses_then_only_the_outcome() {
     assert!(output.contains("hashing model.gguf: 100% ▕"), "{output:?}");
     assert!(output.contains("parsing GGUF"), "{output:?}");
     assert_cursor_restored(&output);
-    assert_eq!(screen(&output), ["created 'drawn'"], "{output:?}");
+    let s = screen(&output);
+    assert!(s[0].starts_with("hashing model.gguf: 100% ▕█"), "{s:#?}");
+    assert!(s[1].starts_with("uploading model.gguf: 100% ▕█"), "{s:#?}");
+    assert_eq!(s[2], "parsing GGUF");
+    assert_eq!(
+        &s[s.len() - 3..],
+        ["writing manifest", "success", "created 'drawn'"]
+    );
 }
 
 #[test]

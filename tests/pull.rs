@@ -61,6 +61,7 @@ fn expected_plain_pull(model: &str, json: &[Value]) -> Vec<String> {
     }
     want.push("verifying sha256 digest".into());
     want.push("writing manifest".into());
+    want.push("success".into());
     want.push(format!("pulled '{model}'"));
     want
 }

@@ -46,6 +46,7 @@ fn push_in_every_mode() {
         ));
     }
     want.push("pushing manifest".into());
+    want.push("success".into());
     want.push("pushed 'tiny'".into());
     let got: Vec<String> = stderr_of(&out).lines().map(without_rate).collect();
     assert_eq!(got, want);

@@ -281,7 +281,7 @@ pub async fn create(a: CreateArgs, client: &Client, settings: &Settings) -> Resu
         .await
         .map_err(|e| anyhow::Error::new(e).context(context()))?;
     let r = drive(stream, &mut progress, None).await;
-    progress.clear();
+    progress.end(r.is_ok());
     r.map_err(|e| e.context(context()))?;
     outcome(style, &format!("created '{}'", a.model));
     Ok(ExitCode::SUCCESS)

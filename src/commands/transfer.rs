@@ -43,7 +43,7 @@ async fn pull_once(
             retry: None,
         })?;
     let r = drive(stream, &mut progress, Some(stall)).await;
-    progress.clear();
+    progress.end(r.is_ok());
     r.map_err(|error| {
         let retry = if let Some(s) = error.downcast_ref::<Stalled>() {
             Some(s.to_string())
@@ -146,7 +146,7 @@ pub async fn push(a: PushArgs, client: &Client, settings: &Settings) -> Result<E
         .await
         .map_err(|e| anyhow::Error::new(e).context(context()))?;
     let r = drive(stream, &mut progress, None).await;
-    progress.clear();
+    progress.end(r.is_ok());
     r.map_err(|e| e.context(context()))?;
     outcome(style, &format!("pushed '{}'", a.model));
     Ok(ExitCode::SUCCESS)

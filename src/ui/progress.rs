@@ -205,22 +205,61 @@ fn key_eta(state: &ProgressState, w: &mut dyn std::fmt::Write) {
 
 const BAR_CHARS: &str = "█▉▊▋▌▍▎▏ ";
 
-fn running_style() -> ProgressStyle {
-    ProgressStyle::with_template("{msg}: {pct:>3}% ▕{wide_bar}▏ {bytes:>17} {rate:>10} {eta:>6}")
+/// The narrowest a bar is drawn.
+const MIN_BAR: usize = 10;
+
+/// The parts of a bar's line after `label: `, richest first, with the
+/// columns they take besides the bar: speed and time left, then sizes, then
+/// the percentage alone, whichever fits the terminal with a bar of at
+/// least [`MIN_BAR`] columns.
+const RUNNING: [(&str, usize); 3] = [
+    ("{pct:>3}% ▕{wide_bar}▏ {bytes:>17} {rate:>10} {eta:>6}", 45),
+    ("{pct:>3}% ▕{wide_bar}▏ {bytes:>17}", 27),
+    ("{pct:>3}% ▕{wide_bar}▏", 9),
+];
+/// The same for a finished bar: its total size, or the percentage alone.
+const DONE: [(&str, usize); 2] = [
+    ("{pct:>3}% ▕{wide_bar}▏ {total:>17}", 27),
+    ("{pct:>3}% ▕{wide_bar}▏", 9),
+];
+
+/// The template for `label` on `width` columns, and the label, cut with
+/// `…` when even the narrowest form does not fit.
+fn fitting(forms: &[(&'static str, usize)], label: &str, width: usize) -> (String, String) {
+    let chars = label.chars().count();
+    for &(form, used) in forms {
+        if chars + used + MIN_BAR <= width {
+            return (format!("{{msg}}: {form}"), label.to_string());
+        }
+    }
+    let (form, used) = forms[forms.len() - 1];
+    let room = width.saturating_sub(used + MIN_BAR + 1).max(1);
+    let cut: String = label.chars().take(room).collect();
+    (format!("{{msg}}: {form}"), format!("{cut}…"))
+}
+
+/// A running bar's style and label on `width` columns.
+fn running_style(label: &str, width: usize) -> (ProgressStyle, String) {
+    let (template, label) = fitting(&RUNNING, label, width);
+    let style = ProgressStyle::with_template(&template)
         .expect("valid template")
         .with_key("pct", key_percent)
         .with_key("bytes", key_bytes)
         .with_key("rate", key_rate)
         .with_key("eta", key_eta)
-        .progress_chars(BAR_CHARS)
+        .progress_chars(BAR_CHARS);
+    (style, label)
 }
 
-fn done_style() -> ProgressStyle {
-    ProgressStyle::with_template("{msg}: {pct:>3}% ▕{wide_bar}▏ {total:>17}")
+/// A finished bar's style and label on `width` columns.
+fn done_style(label: &str, width: usize) -> (ProgressStyle, String) {
+    let (template, label) = fitting(&DONE, label, width);
+    let style = ProgressStyle::with_template(&template)
         .expect("valid template")
         .with_key("pct", key_percent)
         .with_key("total", key_total)
-        .progress_chars(BAR_CHARS)
+        .progress_chars(BAR_CHARS);
+    (style, label)
 }
 
 fn spinner_style() -> ProgressStyle {
@@ -253,6 +292,10 @@ struct Inner {
     status: String,
     plain_every: Duration,
     err: Sink,
+    /// The terminal's columns, which bars fit.
+    width: usize,
+    /// Finished with success: what is drawn stays.
+    kept: bool,
 }
 
 impl Inner {
@@ -283,12 +326,13 @@ impl Inner {
                         // Hidden until added: a bar draws to its own target
                         // before it joins the others, and a line drawn there
                         // would be left behind.
+                        let (style, label) = running_style(label, self.width);
                         let bar = ProgressBar::with_draw_target(
                             Some(total),
                             ProgressDrawTarget::hidden(),
                         )
-                        .with_style(running_style())
-                        .with_message(label.to_string())
+                        .with_style(style)
+                        .with_message(label)
                         .with_position(done.min(total));
                         // A resumed download starts part-way: that is not
                         // speed.
@@ -319,7 +363,9 @@ impl Inner {
                 bar.set_length(total);
                 bar.set_position(done.min(total));
                 if done >= total {
-                    bar.set_style(done_style());
+                    let (style, label) = done_style(label, self.width);
+                    bar.set_style(style);
+                    bar.set_message(label);
                     bar.finish();
                 }
             }
@@ -372,8 +418,28 @@ impl Inner {
         }
     }
 
+    /// Success: the spinner's step becomes a line, the bars stay finished,
+    /// and nothing is cleared, as `ollama pull` leaves its screen.
+    fn keep(&mut self) {
+        if !self.open {
+            return;
+        }
+        self.end_step();
+        for bar in self.bars.values() {
+            if !bar.is_finished() {
+                bar.finish();
+            }
+        }
+        self.kept = true;
+        self.clear();
+    }
+
     fn clear(&mut self) {
         self.open = false;
+        if self.kept {
+            self.show_cursor();
+            return;
+        }
         if let Some(s) = self.spinner.take() {
             s.finish_and_clear();
         }
@@ -384,6 +450,10 @@ impl Inner {
             bar.finish_and_clear();
         }
         let _ = self.multi.clear();
+        self.show_cursor();
+    }
+
+    fn show_cursor(&mut self) {
         if self.cursor_hidden {
             if let Some(term) = &self.cursor {
                 let _ = term.show_cursor();
@@ -413,10 +483,11 @@ impl Progress {
             ),
             _ => (ProgressDrawTarget::hidden(), None),
         };
+        let width = console::Term::stderr().size().1 as usize;
         Progress::build(
             style,
             label_by_digest,
-            target,
+            (target, width),
             cursor,
             Sink::Stderr,
             Sink::Stdout,
@@ -426,7 +497,7 @@ impl Progress {
     fn build(
         style: Style,
         label_by_digest: bool,
-        target: ProgressDrawTarget,
+        (target, width): (ProgressDrawTarget, usize),
         cursor: Option<console::Term>,
         err: Sink,
         out: Sink,
@@ -448,6 +519,8 @@ impl Progress {
                 status: String::new(),
                 plain_every: Duration::from_secs(1),
                 err,
+                width,
+                kept: false,
             })),
             out,
         }
@@ -482,8 +555,6 @@ impl Progress {
             // Early lines of a layer carry its digest but no size yet: the
             // bar waits for the size.
             (Some(_), _) => {}
-            // The outcome line says it.
-            _ if p.status == "success" => {}
             _ => inner.status(&p.status),
         }
         Ok(())
@@ -512,6 +583,17 @@ impl Progress {
     /// drawn after this, even by tasks still running elsewhere.
     pub fn clear(&mut self) {
         lock(&self.inner).clear();
+    }
+
+    /// Ends the display: after success, what is drawn stays (each layer's
+    /// finished bar, the statuses, `success`), like `ollama pull`'s;
+    /// otherwise it is cleared, above the error.
+    pub fn end(&mut self, success: bool) {
+        if success {
+            lock(&self.inner).keep();
+        } else {
+            self.clear();
+        }
     }
 }
 

@@ -26,7 +26,7 @@ fn plain(label_by_digest: bool) -> (Progress, Arc<Mutex<Vec<u8>>>) {
     let p = Progress::build(
         Style::Plain,
         label_by_digest,
-        ProgressDrawTarget::hidden(),
+        (ProgressDrawTarget::hidden(), 80),
         None,
         Sink::Buffer(buf.clone()),
         Sink::Buffer(Arc::new(Mutex::new(Vec::new()))),
@@ -132,7 +132,8 @@ fn plain_lines_are_throttled_per_layer() {
          pulling 8eeb52dfb3bb: 45% (1.2 GB/2.7 GB, 715 MB/s)\n\
          pulling 8eeb52dfb3bb: 100% (2.7 GB/2.7 GB, 1.8 GB/s)\n\
          verifying sha256 digest\n\
-         writing manifest\n"
+         writing manifest\n\
+         success\n"
     );
 }
 
@@ -197,7 +198,7 @@ fn json_echoes_each_object() {
     let mut p = Progress::build(
         Style::Json,
         true,
-        ProgressDrawTarget::hidden(),
+        (ProgressDrawTarget::hidden(), 80),
         None,
         Sink::Buffer(Arc::new(Mutex::new(Vec::new()))),
         Sink::Buffer(out.clone()),
@@ -216,11 +217,18 @@ fn json_echoes_each_object() {
 }
 
 fn bars(label_by_digest: bool) -> (Progress, InMemoryTerm) {
-    let term = InMemoryTerm::new(12, 100);
+    bars_on(label_by_digest, 100)
+}
+
+fn bars_on(label_by_digest: bool, cols: u16) -> (Progress, InMemoryTerm) {
+    let term = InMemoryTerm::new(12, cols);
     let p = Progress::build(
         Style::Bars,
         label_by_digest,
-        ProgressDrawTarget::term_like(Box::new(term.clone())),
+        (
+            ProgressDrawTarget::term_like(Box::new(term.clone())),
+            cols.into(),
+        ),
         None,
         Sink::Buffer(Arc::new(Mutex::new(Vec::new()))),
         Sink::Buffer(Arc::new(Mutex::new(Vec::new()))),
@@ -311,6 +319,84 @@ fn bars_draw_layers_and_statuses_then_clear() {
     p.update(&line("late")).unwrap();
     p.file_task("x").hashing(1, 2);
     assert_eq!(term.contents().trim(), "");
+}
+
+#[test]
+fn after_success_the_bars_statuses_and_success_stay() {
+    let (mut p, term) = bars(true);
+    p.update(&line("pulling manifest")).unwrap();
+    p.update(&layer(
+        "pulling 8eeb52dfb3bb",
+        D1,
+        2_700_000_000,
+        2_700_000_000,
+    ))
+    .unwrap();
+    p.update(&layer("pulling e3b2721cec51", D2, 102, 102))
+        .unwrap();
+    p.update(&line("verifying sha256 digest")).unwrap();
+    p.update(&line("writing manifest")).unwrap();
+    p.update(&line("success")).unwrap();
+    p.end(true);
+    let s = screen(&term);
+    assert_eq!(s.len(), 6, "{s:?}");
+    assert_eq!(s[0], "pulling manifest");
+    assert!(s[1].starts_with("pulling 8eeb52dfb3bb: 100% ▕█"), "{s:?}");
+    assert!(s[1].ends_with("█▏            2.7 GB"), "{s:?}");
+    assert!(s[2].ends_with("█▏             102 B"), "{s:?}");
+    assert_eq!(
+        &s[3..],
+        ["verifying sha256 digest", "writing manifest", "success"]
+    );
+    // Dropping it clears nothing.
+    drop(p);
+    assert_eq!(screen(&term).len(), 6);
+}
+
+#[test]
+fn a_failure_clears_what_was_drawn() {
+    let (mut p, term) = bars(true);
+    p.update(&line("pulling manifest")).unwrap();
+    p.update(&layer("pulling 8eeb52dfb3bb", D1, 100, 50))
+        .unwrap();
+    p.end(false);
+    assert_eq!(screen(&term), Vec::<String>::new());
+}
+
+#[test]
+fn bars_fit_the_width_down_to_40_columns() {
+    for cols in [40u16, 50, 60, 72, 80, 120] {
+        let (mut p, term) = bars_on(true, cols);
+        p.update(&line("pulling manifest")).unwrap();
+        p.update(&layer(
+            "pulling 8eeb52dfb3bb",
+            D1,
+            2_700_000_000,
+            1_000_000_000,
+        ))
+        .unwrap();
+        p.update(&layer("pulling e3b2721cec51", D2, 102, 102))
+            .unwrap();
+        let s = screen(&term);
+        // One row each: nothing wrapped.
+        assert_eq!(s.len(), 3, "{cols} columns: {s:?}");
+        for row in &s[1..] {
+            assert!(row.chars().count() <= cols as usize, "{cols}: {row:?}");
+            assert!(row.contains("▕█"), "{cols}: a bar is drawn: {row:?}");
+        }
+        // The sizes go when there is no room for them, never the bar.
+        assert_eq!(s[1].contains("GB"), cols >= 57, "{cols}: {:?}", s[1]);
+        p.end(false);
+    }
+    // A label too long for the narrowest form is cut.
+    let (mut p, term) = bars_on(false, 40);
+    let f = p.file_task("a-very-long-model-file-name-indeed.gguf");
+    f.hashing(5, 10);
+    let s = screen(&term);
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert!(s[0].starts_with("hashing a-very-long-…:  50% ▕"), "{s:?}");
+    assert!(s[0].chars().count() <= 40, "{s:?}");
+    p.end(false);
 }
 
 #[test]
