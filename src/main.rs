@@ -22,7 +22,9 @@ fn main() -> ExitCode {
     set_panic_hook();
     // A shell asking for completions (`COMPLETE=<shell> ollama-rs ...`) is
     // answered here, and the process exits, before anything else runs.
-    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .shells(cli::complete::SHELLS)
+        .complete();
     let cli = match cli::parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {

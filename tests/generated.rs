@@ -19,7 +19,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::CommandFactory;
-use clap_complete::env::{EnvCompleter, Shells};
+use clap_complete::env::EnvCompleter;
 use clap_mangen::roff::{bold, roman, Roff};
 use clap_mangen::Man;
 
@@ -68,7 +68,7 @@ fn render_all() -> BTreeMap<PathBuf, Vec<u8>> {
 
     let name = cmd.get_name().to_owned();
     let bin = cmd.get_bin_name().unwrap_or(&name).to_owned();
-    for shell in Shells::builtins().iter() {
+    for shell in cli::complete::SHELLS.iter() {
         files.insert(
             Path::new("completions").join(completion_file(shell.name(), &bin)),
             registration(shell, &name, &bin),
@@ -419,7 +419,7 @@ fn the_binary_prints_the_rendered_scripts() {
     use std::os::unix::process::CommandExt;
 
     let files = render_all();
-    for shell in Shells::builtins().iter() {
+    for shell in cli::complete::SHELLS.iter() {
         let out = Command::new(env!("CARGO_BIN_EXE_ollama-rs"))
             .arg0("ollama-rs")
             .env(COMPLETE_VAR, shell.name())

@@ -5,6 +5,7 @@
 mod harness;
 
 mod bad_input;
+mod bash_completion;
 mod batch;
 mod batch_resume;
 mod chat;

@@ -3,16 +3,17 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use clap_complete::engine::ArgValueCompleter;
+use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter};
 
-use super::complete::complete_model;
+use super::complete::{complete_format, complete_model, complete_option, complete_think};
 use super::values::parse_think;
 
 /// Options for the model and the request, shared by generate and chat.
 #[derive(Debug, Args)]
 pub struct ModelArgs {
     /// A model option as KEY=VALUE (repeatable), e.g. -o temperature=0.2 -o stop='###'
-    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE",
+          add = ArgValueCompleter::new(complete_option))]
     pub options: Vec<String>,
 
     /// How long the model stays loaded: seconds, or a duration like 5m or 1h30m; negative: for ever
@@ -20,7 +21,7 @@ pub struct ModelArgs {
     pub keep_alive: Option<String>,
 
     /// Structured output: `json`, an inline JSON schema, or @FILE holding one
-    #[arg(long, value_name = "json|SCHEMA|@FILE")]
+    #[arg(long, value_name = "json|SCHEMA|@FILE", add = ArgValueCandidates::new(complete_format))]
     pub format: Option<String>,
 
     /// Attach an image (repeatable)
@@ -29,7 +30,8 @@ pub struct ModelArgs {
 
     /// Think before answering: true, false, or a level (low, medium, high, max)
     #[arg(long, value_name = "LEVEL", num_args = 0..=1, default_missing_value = "true",
-          require_equals = true, value_parser = parse_think)]
+          require_equals = true, value_parser = parse_think,
+          add = ArgValueCandidates::new(complete_think))]
     pub think: Option<String>,
 
     /// Do not show the model's thinking
@@ -155,7 +157,8 @@ pub struct EmbedArgs {
     pub batch_size: u32,
 
     /// A model option as KEY=VALUE (repeatable)
-    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE",
+          add = ArgValueCompleter::new(complete_option))]
     pub options: Vec<String>,
 
     /// How long the model stays loaded: seconds, or a duration like 5m; negative: for ever

@@ -5,6 +5,13 @@ use std::ffi::OsStr;
 use std::time::Duration;
 
 use clap_complete::engine::CompletionCandidate;
+use clap_complete::env::{Elvish, Fish, Powershell, Shells, Zsh};
+
+mod bash;
+
+/// The shells `COMPLETE=<shell>` serves: clap_complete's, with a bash
+/// registration that joins the words bash splits at `:` and `=`.
+pub const SHELLS: Shells<'static> = Shells(&[&bash::Bash, &Elvish, &Fish, &Powershell, &Zsh]);
 
 /// The longest wait for the server while completing a model name.
 pub const MODEL_COMPLETION_TIMEOUT: Duration = Duration::from_secs(1);
@@ -59,9 +66,61 @@ fn host_on_line(words: &[String]) -> Option<&str> {
     host
 }
 
+/// `--think`'s values.
+pub fn complete_think() -> Vec<CompletionCandidate> {
+    [
+        ("true", "think"),
+        ("false", "do not think"),
+        ("low", "think a little"),
+        ("medium", "think more"),
+        ("high", "think hard"),
+        ("max", "think hardest"),
+    ]
+    .into_iter()
+    .map(|(v, help)| CompletionCandidate::new(v).help(Some(help.into())))
+    .collect()
+}
+
+/// `--format`'s one fixed value (the others are a schema or `@FILE`).
+pub fn complete_format() -> Vec<CompletionCandidate> {
+    vec![CompletionCandidate::new("json").help(Some("any JSON object".into()))]
+}
+
+/// `-o KEY=VALUE`: the known keys (those servers still read), each with
+/// its `=`, so that the value follows.
+pub fn complete_option(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(prefix) = current.to_str() else {
+        return Vec::new();
+    };
+    if prefix.contains('=') {
+        return Vec::new();
+    }
+    ollama_rs::Options::KNOWN
+        .iter()
+        .filter(|o| !o.deprecated && o.name.starts_with(prefix))
+        .map(|o| {
+            CompletionCandidate::new(format!("{}=", o.name)).help(Some(o.kind.describe().into()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn option_keys_complete_with_their_equals_sign() {
+        let names = |p: &str| {
+            complete_option(OsStr::new(p))
+                .into_iter()
+                .map(|c| c.get_value().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names("temp"), ["temperature="]);
+        assert!(names("").len() > 10);
+        assert!(names("num_").contains(&"num_ctx=".to_string()));
+        assert!(names("temperature=").is_empty());
+    }
 
     #[test]
     fn completion_uses_a_host_already_on_the_line() {
