@@ -8,10 +8,10 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use futures_util::{FutureExt, StreamExt};
 use ollama_rs::{ChatRequest, Client, GenerateRequest, Logprob, Message, Metrics, Role};
 use serde_json::Value;
 
+use super::ahead::{next_flushing, read_ahead};
 use super::names::check_model;
 use crate::cli::ProgressMode;
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
@@ -95,12 +95,13 @@ impl Job<'_> {
             crate::ui::write_json_line(&mut out, &v)?;
             last = Some(v);
         } else {
-            let mut stream = about_model(
+            let stream = about_model(
                 client.post_stream_as::<_, Value>(self.path, body).await,
                 self.action,
                 self.model,
             )?
             .expect_last(|v: &Value| v.get("done") == Some(&Value::Bool(true)));
+            let mut stream = read_ahead(stream);
             while let Some(item) = next_flushing(&mut stream, || out.flush()).await? {
                 let v = item.map_err(|e| self.failed(e))?;
                 serde_json::to_writer(&mut out, &v)?;
@@ -132,12 +133,13 @@ impl Job<'_> {
     }
 
     /// Shows a stream as it arrives; returns the statistics of its last line.
-    async fn render<R: Reply + serde::de::DeserializeOwned>(
+    async fn render<R: Reply + serde::de::DeserializeOwned + Send + 'static>(
         &self,
-        mut stream: ollama_rs::ResponseStream<R>,
+        stream: ollama_rs::ResponseStream<R>,
     ) -> Result<Option<Metrics>> {
         let mut out = self.renderer().batched();
         let mut metrics = None;
+        let mut stream = read_ahead(stream);
         while let Some(item) = next_flushing(&mut stream, || out.flush()).await? {
             match item {
                 Ok(r) => {
@@ -404,30 +406,4 @@ impl Job<'_> {
         };
         Ok(self.done(metrics))
     }
-}
-
-/// The next item of `stream`: at once when it has already arrived, else
-/// after `flush` (what was written so far is shown) and a wait on the
-/// network. Tokens that arrive together are so written together.
-///
-/// "Already arrived" means in the decoder's buffer, or in the bytes the
-/// HTTP connection has read: the connection is a task of its own that
-/// hands over one chunk at a time, so it gets one turn (a yield, no system
-/// call) to hand over the next before the wait counts as one.
-async fn next_flushing<S>(
-    stream: &mut S,
-    flush: impl FnOnce() -> io::Result<()>,
-) -> io::Result<Option<S::Item>>
-where
-    S: futures_util::Stream + Unpin,
-{
-    if let Some(item) = stream.next().now_or_never() {
-        return Ok(item);
-    }
-    tokio::task::yield_now().await;
-    if let Some(item) = stream.next().now_or_never() {
-        return Ok(item);
-    }
-    flush()?;
-    Ok(stream.next().await)
 }

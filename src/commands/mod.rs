@@ -1,5 +1,6 @@
 //! One module per subcommand; each gets the resolved [`Settings`] and a client.
 
+mod ahead;
 mod batch;
 mod create;
 mod embed;
