@@ -14,6 +14,7 @@ mod generate;
 mod global;
 mod interrupt;
 mod manage;
+mod mcp;
 #[cfg(unix)]
 mod progress_terminal;
 mod pull;

@@ -35,6 +35,7 @@ use ollama_rs::{Client, Message, Tool};
 use crate::cli::ChatArgs;
 use crate::settings::request::ModelSettings;
 use crate::settings::Settings;
+use crate::tools::Toolbox;
 
 /// Runs the interactive session on the terminal.
 pub(crate) async fn run(
@@ -42,6 +43,7 @@ pub(crate) async fn run(
     common: ModelSettings,
     messages: Vec<Message>,
     tools: Option<Vec<Tool>>,
+    toolbox: Option<Toolbox>,
     client: &Client,
     settings: &Settings,
 ) -> Result<ExitCode> {
@@ -51,8 +53,16 @@ pub(crate) async fn run(
     let lines = editor::Terminal::new(settings.env.history_path.clone(), history_on)?;
     let env = env::Env::terminal(settings);
     let mut repl = state::Repl::new(session, client, lines, io::stdout(), io::stderr(), env);
+    repl.toolbox = toolbox;
     // A failed check of the model ends the program before any prompt.
-    repl.start().await?;
-    repl.run().await?;
+    let outcome = async {
+        repl.start().await?;
+        repl.run().await
+    }
+    .await;
+    if let Some(t) = &repl.toolbox {
+        t.shutdown().await;
+    }
+    outcome?;
     Ok(ExitCode::SUCCESS)
 }
