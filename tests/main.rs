@@ -16,6 +16,8 @@ mod interrupt;
 mod manage;
 mod mcp;
 #[cfg(unix)]
+mod mcp_repl;
+#[cfg(unix)]
 mod progress_terminal;
 mod pull;
 mod push;

@@ -20,7 +20,7 @@ use crate::render::stats::stats_text;
 use crate::render::style::{dim, warning_label};
 use crate::render::tools::{ask_line, call_line, result_line, Shown};
 use crate::settings::Settings;
-use crate::tools::run::{converse, Answer, Call, Done, Outcome, View};
+use crate::tools::run::{converse, parse_answer, Answer, Call, Done, Outcome, View};
 use crate::tools::Toolbox;
 use crate::ui::progress::Style;
 
@@ -156,15 +156,6 @@ impl View for OneShot<'_> {
 /// Milliseconds, to the microsecond.
 fn duration_ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e6).round() / 1e3
-}
-
-/// `y`/`yes`, `a`/`always`; anything else (an empty line too) is no.
-pub fn parse_answer(line: &str) -> Answer {
-    match line.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Answer::Yes,
-        "a" | "always" => Answer::Always,
-        _ => Answer::No,
-    }
 }
 
 /// Whether `e` says that the model does not exist (before any answer).

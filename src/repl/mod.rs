@@ -12,7 +12,8 @@
 //!   typed line holds; `state`: the loop's state and output;
 //! - `chat`: the loop and the replies; `slash`: the slash commands, whose
 //!   table is `commands`;
-//! - `editor`: the terminal's line editor; `history`: its file.
+//! - `editor`: the terminal's line editor; `history`: its file;
+//! - `tool_turn`: replies that run tools, `/tools` and `/mcp`.
 
 mod chat;
 mod commands;
@@ -25,6 +26,7 @@ mod slash;
 mod state;
 #[cfg(test)]
 mod tests;
+mod tool_turn;
 
 use std::io;
 use std::process::ExitCode;

@@ -33,7 +33,6 @@ pub enum Permit {
 }
 
 /// One tool, for `/tools`.
-#[allow(dead_code)] // For the interactive session's /tools, next.
 #[derive(Debug, Clone)]
 pub struct Listed {
     /// The name the model sees.
@@ -62,7 +61,6 @@ pub struct Toolbox {
     disabled: Mutex<HashSet<String>>,
 }
 
-#[allow(dead_code)] // `listing`, `servers`, `set_enabled`: for the interactive session, next.
 impl Toolbox {
     /// Connects the servers of `settings` (at once) and adds the web
     /// tools. Each server that does not start is reported through `warn`

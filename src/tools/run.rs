@@ -21,7 +21,6 @@ use crate::exit::about_model;
 pub const DECLINED: &str = "the user declined this tool call";
 
 /// What the model is told about a call stopped by Ctrl-C.
-#[allow(dead_code)] // For the interactive session, next.
 pub const CANCELLED: &str = "the user cancelled this tool call";
 
 /// An answer to "Run this tool?".
@@ -33,6 +32,15 @@ pub enum Answer {
     No,
     /// Run it, and this tool's later calls without asking.
     Always,
+}
+
+/// `y`/`yes`, `a`/`always`; anything else (an empty line too) is no.
+pub fn parse_answer(line: &str) -> Answer {
+    match line.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Answer::Yes,
+        "a" | "always" => Answer::Always,
+        _ => Answer::No,
+    }
 }
 
 /// A call the model asked for.
@@ -245,7 +253,6 @@ async fn reply(
 /// After a turn stopped half-way: gives every call of the last answer
 /// that has no result the result `text`, so that the conversation can go
 /// on (each call answered).
-#[allow(dead_code)] // For the interactive session, next.
 pub fn close_open_calls(messages: &mut Vec<Message>, text: &str) {
     let Some(at) = messages
         .iter()

@@ -235,6 +235,10 @@ async fn connect_stdio(
     if let Some(dir) = &s.cwd {
         command.current_dir(dir);
     }
+    // A group of its own: Ctrl-C on the terminal (which signals the whole
+    // foreground group) stops a call, not the server.
+    #[cfg(unix)]
+    command.process_group(0);
     let mut child = command.spawn().map_err(|e| {
         start_error(match e.kind() {
             std::io::ErrorKind::NotFound => format!("command `{}` not found", s.command),

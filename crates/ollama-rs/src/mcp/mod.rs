@@ -11,7 +11,9 @@
 //! A stdio server gets a cleared environment: the variables its
 //! configuration names, and from this process only [`PASSED_VARIABLES`]
 //! and `LC_*` (so no `OLLAMA_API_KEY` nor any other credential). Its
-//! stderr goes to a log file in [`ConnectOptions::log_dir`]. Built on the
+//! stderr goes to a log file in [`ConnectOptions::log_dir`]; on Unix it
+//! runs in a process group of its own, so that Ctrl-C on the terminal does
+//! not reach it. Built on the
 //! official Rust SDK, [rmcp](https://docs.rs/rmcp).
 //!
 //! Only `http://` URLs are reached over streamable HTTP: the SDK's HTTP
