@@ -565,3 +565,12 @@ impl Drop for HttpServer {
         let _ = self.child.wait();
     }
 }
+
+#[test]
+fn a_tool_that_does_not_exist_is_not_asked_about() {
+    let server = TestServer::start();
+    chat(&server, "call nope", &[])
+        .stdout("echo: error: no tool named \"nope\"\n")
+        .stderr_contains("[tool] nope {}\n[error] no tool named \"nope\" (")
+        .run();
+}

@@ -165,3 +165,26 @@ fn tools_lists_and_turns_tools_off_and_mcp_shows_the_servers() {
     assert!(!offered.contains(&json!("echo")), "{offered:?}");
     assert_eq!(offered.len(), 7);
 }
+
+#[test]
+fn a_one_shot_chat_on_a_terminal_asks_too() {
+    let server = TestServer::start();
+    let home = Home::new();
+    let mut chat = spawn(
+        &server,
+        &home,
+        &[
+            "-m",
+            r#"call echo {"text":"asked"}; call add {"a":1,"b":2}"#,
+        ],
+    );
+    chat.expect(
+        r#"Run mcp-test-server.echo {"text":"asked"}? [y]es / [n]o / [a]lways for this tool: "#,
+    );
+    chat.line("y");
+    chat.expect("[result] asked");
+    chat.expect("[a]lways for this tool: ");
+    chat.line("no");
+    chat.expect("echo: asked; the user declined this tool call");
+    assert_eq!(chat.status(), 0);
+}

@@ -215,8 +215,9 @@ pub enum Command {
             ollama-rs chat llama3.2 -m 'Hello!'\n  \
             ollama-rs chat llama3.2 --messages history.json -m 'And then?'\n  \
             ollama-rs chat qwen3 --mcp servers.json                # MCP tools, each call confirmed\n  \
-            ollama-rs chat qwen3 --mcp-server 'uvx mcp-server-time' --allow 'mcp-server-time.*' -m 'Time in Tokyo?'\n  \
-            ollama-rs chat qwen3 --mcp servers.json --allow-all --json -m 'Sum 2 and 3' | jq -c 'select(.tool_result)'"
+            ollama-rs chat qwen3 --mcp-server 'uvx mcp-server-time' -m 'Time in Tokyo?'\n  \
+            ollama-rs chat qwen3 --mcp servers.json --allow 'files.*' -m 'List /tmp'\n  \
+            ollama-rs chat qwen3 --mcp servers.json --allow-all --json -m 'Sum 2 and 3' | grep tool_"
     )]
     Chat(ChatArgs),
 

@@ -12,15 +12,17 @@ pub const MCP_HELP: &str = "\
 Connect the MCP servers of FILE, a JSON file in the `mcpServers` shape other MCP clients use:
 
   {\"mcpServers\": {
-     \"files\": {\"command\": \"npx\", \"args\": [\"-y\", \"@modelcontextprotocol/server-filesystem\", \"/tmp\"],
-               \"env\": {\"LOG_LEVEL\": \"info\"}},
-     \"search\": {\"url\": \"http://127.0.0.1:8000/mcp\", \"headers\": {\"Authorization\": \"Bearer TOKEN\"}}}}
+    \"files\": {\"command\": \"npx\",
+              \"args\": [\"-y\", \"@modelcontextprotocol/server-filesystem\", \"/tmp\"]},
+    \"search\": {\"url\": \"http://127.0.0.1:8000/mcp\",
+               \"headers\": {\"Authorization\": \"Bearer TOKEN\"}}}}
 
 Their tools are offered to the model, and the calls it asks for are run (see --allow). A server \
 started as a command gets only the environment its entry names plus PATH, HOME, USER, LANG, \
 LC_*, TERM, TMPDIR and the like: never OLLAMA_API_KEY, -H headers or other credentials. Its \
 stderr goes to <data dir>/ollama-rs/mcp/<server>.log (~/.local/share on Linux), not to the \
-screen. A server that does not start is a warning, as long as another one does.";
+screen. A server that does not start is a warning, as long as another one does. URLs must be \
+http:// (no TLS for MCP servers yet).";
 
 /// The long help of `--allow`.
 pub const ALLOW_HELP: &str = "\

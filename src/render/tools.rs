@@ -29,10 +29,24 @@ fn took(d: Duration) -> String {
     }
 }
 
+/// `server.tool`, or `tool` alone for a tool of no server (one the model
+/// made up).
+pub fn tool_name(server: &str, tool: &str) -> String {
+    if server.is_empty() {
+        tool.to_string()
+    } else {
+        format!("{server}.{tool}")
+    }
+}
+
 /// `[tool] server.tool {"a":1}`.
 pub fn call_line(server: &str, tool: &str, arguments: &Map<String, Value>) -> String {
     let args = serde_json::to_string(arguments).unwrap_or_default();
-    format!("[tool] {server}.{tool} {}", short(&args, SHOWN * 2))
+    format!(
+        "[tool] {} {}",
+        tool_name(server, tool),
+        short(&args, SHOWN * 2)
+    )
 }
 
 /// How a call ended, for [`result_line`].

@@ -224,11 +224,12 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                     }
                     let state = if t.enabled { "on" } else { "off" };
                     let real = if t.name != t.tool {
-                        format!("  ({}.{})", t.server, t.tool)
+                        format!(" ({}.{})", t.server, t.tool)
                     } else {
                         String::new()
                     };
-                    s.push_str(&format!("  {:<width$}  {state}{real}\n", t.name));
+                    s.push_str(format!("  {:<width$}  {state:<3}{real}", t.name).trim_end());
+                    s.push('\n');
                 }
                 if listing.is_empty() {
                     s.push_str("No tools.\n");

@@ -169,7 +169,14 @@ pub async fn converse(
                 arguments: &call.function.arguments,
             };
             view.call(&shown)?;
-            let run = match toolbox.permit(shown.name) {
+            // A tool that does not exist is not asked about: the model is
+            // told so.
+            let permit = if server.is_empty() {
+                Permit::Allowed
+            } else {
+                toolbox.permit(shown.name)
+            };
+            let run = match permit {
                 Permit::Allowed => true,
                 Permit::Refused => {
                     view.refused(&shown)?;
