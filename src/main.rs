@@ -7,6 +7,7 @@ mod exit;
 mod render;
 mod repl;
 mod settings;
+mod tools;
 mod ui;
 
 use std::io::Write;

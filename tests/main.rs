@@ -16,6 +16,9 @@ mod generate;
 mod global;
 mod interrupt;
 mod manage;
+mod mcp;
+#[cfg(unix)]
+mod mcp_repl;
 #[cfg(unix)]
 mod progress_terminal;
 mod pull;

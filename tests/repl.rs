@@ -16,33 +16,38 @@ use ollama_test_server::{Fault, TestServer};
 /// The longest wait for expected output.
 const TIMEOUT_MS: u64 = 10_000;
 
-struct Chat {
-    s: PtySession,
+pub(crate) struct Chat {
+    pub(crate) s: PtySession,
 }
 
 /// A home folder for one test; the data directory is inside it.
-struct Home(tempfile::TempDir);
+pub(crate) struct Home(tempfile::TempDir);
 
 impl Home {
-    fn new() -> Home {
+    pub(crate) fn new() -> Home {
         Home(tempfile::tempdir().expect("temporary folder"))
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.0.path()
     }
 
-    fn history(&self) -> PathBuf {
+    pub(crate) fn history(&self) -> PathBuf {
         self.path().join("data").join("ollama-rs").join("history")
     }
 }
 
 impl Chat {
-    fn spawn(server: &TestServer, home: &Home, args: &[&str]) -> Chat {
+    pub(crate) fn spawn(server: &TestServer, home: &Home, args: &[&str]) -> Chat {
         Chat::spawn_env(server, home, args, &[])
     }
 
-    fn spawn_env(server: &TestServer, home: &Home, args: &[&str], env: &[(&str, &str)]) -> Chat {
+    pub(crate) fn spawn_env(
+        server: &TestServer,
+        home: &Home,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Chat {
         let mut cmd = Test::new()
             .server(server)
             .args(args)
@@ -62,41 +67,41 @@ impl Chat {
     }
 
     /// Waits for `text`; returns what came before it.
-    fn expect(&mut self, text: &str) -> String {
+    pub(crate) fn expect(&mut self, text: &str) -> String {
         self.s
             .exp_string(text)
             .unwrap_or_else(|e| panic!("waiting for {text:?}: {e}"))
     }
 
-    fn prompt(&mut self) {
+    pub(crate) fn prompt(&mut self) {
         self.expect(">>> ");
     }
 
     /// Types text without pressing Enter.
-    fn type_text(&mut self, text: &str) {
+    pub(crate) fn type_text(&mut self, text: &str) {
         self.s.send(text).expect("send");
         // The writer is line-buffered and terminal input has no newlines.
         self.s.flush().expect("flush");
     }
 
     /// Types a line and presses Enter.
-    fn line(&mut self, text: &str) {
+    pub(crate) fn line(&mut self, text: &str) {
         self.type_text(&format!("{text}\r"));
     }
 
     /// Types a line, waits for `reply`, then for the next prompt.
-    fn ask(&mut self, text: &str, reply: &str) {
+    pub(crate) fn ask(&mut self, text: &str, reply: &str) {
         self.line(text);
         self.expect(reply);
         self.prompt();
     }
 
-    fn control(&mut self, c: char) {
+    pub(crate) fn control(&mut self, c: char) {
         self.s.send_control(c).expect("send control");
     }
 
     /// Whether the terminal is in canonical mode with signals on.
-    fn cooked(&self) -> bool {
+    pub(crate) fn cooked(&self) -> bool {
         use nix::sys::termios::{tcgetattr, LocalFlags};
         let tty = self.s.process().get_file_handle().expect("pty handle");
         let flags = tcgetattr(&tty).expect("terminal settings").local_flags;
@@ -104,14 +109,14 @@ impl Chat {
     }
 
     /// Waits for the program to end; its exit status.
-    fn status(self) -> i32 {
+    pub(crate) fn status(self) -> i32 {
         self.status_and_terminal().0
     }
 
     /// Waits for the program to end; its exit status, and whether it left
     /// the terminal as it found it (line editing and signals on, not in
     /// rustyline's raw mode).
-    fn status_and_terminal(mut self) -> (i32, bool) {
+    pub(crate) fn status_and_terminal(mut self) -> (i32, bool) {
         self.s.exp_eof().expect("the program ends");
         let code = match self.s.process().wait().expect("wait") {
             WaitStatus::Exited(_, code) => code,
@@ -122,7 +127,7 @@ impl Chat {
 }
 
 /// The messages of a recorded chat request as (role, content) pairs.
-fn turns(req: &Value) -> Vec<(String, String)> {
+pub(crate) fn turns(req: &Value) -> Vec<(String, String)> {
     req["messages"]
         .as_array()
         .expect("messages")
@@ -142,7 +147,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn chats(server: &TestServer) -> Vec<Value> {
+pub(crate) fn chats(server: &TestServer) -> Vec<Value> {
     server
         .requests_to("/api/chat")
         .iter()

@@ -24,6 +24,7 @@ mod batch;
 pub mod complete;
 mod manage;
 mod model;
+mod tools;
 mod transfer;
 mod values;
 
@@ -34,6 +35,7 @@ use clap::{Args, Parser, Subcommand};
 pub use batch::{BatchArgs, Endpoint};
 pub use manage::{CopyArgs, ListArgs, RemoveArgs, ShowArgs, SortKey, StopArgs};
 pub use model::{ChatArgs, EmbedArgs, GenerateArgs, ModelArgs};
+pub use tools::ToolArgs;
 pub use transfer::{CreateArgs, ProgressMode, PullArgs, PushArgs};
 pub use values::{parse_secs, ColorChoice};
 
@@ -211,7 +213,11 @@ pub enum Command {
             ollama-rs run llama3.2 'Why is the sky blue?'\n  \
             git diff | ollama-rs run llama3.2 'Write a commit message for this diff'\n  \
             ollama-rs chat llama3.2 -m 'Hello!'\n  \
-            ollama-rs chat llama3.2 --messages history.json -m 'And then?'"
+            ollama-rs chat llama3.2 --messages history.json -m 'And then?'\n  \
+            ollama-rs chat qwen3 --mcp servers.json                # MCP tools, each call confirmed\n  \
+            ollama-rs chat qwen3 --mcp-server 'uvx mcp-server-time' -m 'Time in Tokyo?'\n  \
+            ollama-rs chat qwen3 --mcp servers.json --allow 'files.*' -m 'List /tmp'\n  \
+            ollama-rs chat qwen3 --mcp servers.json --allow-all --json -m 'Sum 2 and 3' | grep tool_"
     )]
     Chat(ChatArgs),
 

@@ -6,6 +6,7 @@ use clap::Args;
 use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter};
 
 use super::complete::{complete_format, complete_model, complete_option, complete_think};
+use super::tools::ToolArgs;
 use super::values::parse_think;
 
 /// Options for the model and the request, shared by generate and chat.
@@ -111,8 +112,8 @@ pub struct ChatArgs {
     #[arg(long, value_name = "FILE")]
     pub messages: Option<PathBuf>,
 
-    /// Tools the model may call: a JSON array of tool definitions
-    #[arg(long, value_name = "FILE")]
+    /// Tool definitions (a JSON array) to offer; their calls are printed, not run
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["mcp", "mcp_servers", "web"])]
     pub tools: Option<PathBuf>,
 
     /// Do not wrap words at the terminal's width (interactive)
@@ -126,6 +127,10 @@ pub struct ChatArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub model_args: ModelArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub tool_args: ToolArgs,
 }
 
 /// `embed`.

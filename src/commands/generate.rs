@@ -20,7 +20,9 @@ use crate::render::progress::{pull_missing, say};
 use crate::render::reply::{logprobs_text, Layout, Renderer, Reply, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::settings::request::{read_messages, read_tools, ModelSettings};
+use crate::settings::tools::ToolSettings;
 use crate::settings::Settings;
+use crate::tools::Toolbox;
 use crate::ui::progress::Style;
 
 /// Reads stdin when it is not a terminal.
@@ -269,6 +271,8 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
         None => Vec::new(),
     };
     let tools = a.tools.as_deref().map(read_tools).transpose()?;
+    let can_ask = settings.stdin_tty && settings.stderr_tty;
+    let tool_settings = ToolSettings::resolve(&a.tool_args, &settings.env, can_ask)?;
     let text = if let Some(m) = &a.message {
         m.clone()
     } else if !a.prompt.is_empty() || !settings.stdin_tty {
@@ -285,7 +289,11 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
                 "stdout is not a terminal: give a message as arguments, with -m or on stdin",
             ));
         }
-        return crate::repl::run(&a, common, messages, tools, client, settings).await;
+        let toolbox = match &tool_settings {
+            Some(t) => Some(Toolbox::start(t, client, &mut super::tool_chat::warn).await?),
+            None => None,
+        };
+        return crate::repl::run(&a, common, messages, tools, toolbox, client, settings).await;
     };
     if let Some(system) = &a.system {
         // A system message at the start of --messages is replaced, not
@@ -312,6 +320,11 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
     req.keep_alive = common.keep_alive;
     req.format = common.format;
     req.think = common.think;
+    if let (Some(t), false) = (&tool_settings, load) {
+        let toolbox = Toolbox::start(t, client, &mut super::tool_chat::warn).await?;
+        return super::tool_chat::run(req, &toolbox, client, settings, &a.model_args, a.no_pull)
+            .await;
+    }
     let job = Job {
         settings,
         args: &a.model_args,

@@ -6,6 +6,7 @@ mod create;
 mod embed;
 mod generate;
 mod manage;
+mod tool_chat;
 mod transfer;
 
 use std::process::ExitCode;

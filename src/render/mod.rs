@@ -1,7 +1,7 @@
 //! Rendering of what the server sends back, shared by the commands and the
 //! interactive chat: replies as they stream ([`reply`], with word wrapping
 //! in [`wrap`]) and their statistics ([`stats`]), progress streams
-//! ([`progress`]), model details ([`show`]), and the escape codes of all
+//! ([`progress`]), model details ([`show`]), tool calls and results ([`tools`]), and the escape codes of all
 //! of them ([`style`]).
 
 pub mod progress;
@@ -9,4 +9,5 @@ pub mod reply;
 pub mod show;
 pub mod stats;
 pub mod style;
+pub mod tools;
 pub mod wrap;

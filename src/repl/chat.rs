@@ -218,6 +218,9 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     /// it is reported in one line on stderr and the caller puts the
     /// conversation back as it was.
     pub(super) async fn reply(&mut self) -> Result<bool> {
+        if self.toolbox.is_some() {
+            return self.reply_with_tools().await;
+        }
         let limit = if self.session.wordwrap {
             (self.env.width)()
                 .filter(|&w| w >= 10)

@@ -73,6 +73,10 @@ pub enum Id {
     Retry,
     /// `/clear`.
     Clear,
+    /// `/tools`.
+    Tools,
+    /// `/mcp`.
+    Mcp,
     /// `/bye`.
     Bye,
     /// `/help`.
@@ -128,9 +132,23 @@ const SHOW: &[Sub] = &[
     sub("template", "", "The prompt template"),
 ];
 
+const TOOLS: &[Sub] = &[
+    sub(
+        "on",
+        "NAME",
+        "Offer a tool (or every tool of a server) to the model again",
+    ),
+    sub(
+        "off",
+        "NAME",
+        "Stop offering a tool (or every tool of a server)",
+    ),
+];
+
 const HELP: &[Sub] = &[
     sub("set", "", "Help for /set"),
     sub("show", "", "Help for /show"),
+    sub("tools", "", "Help for /tools"),
     sub("shortcuts", "", "Keyboard shortcuts"),
 ];
 
@@ -209,6 +227,24 @@ pub const COMMANDS: &[Command] = &[
         complete: Complete::Nothing,
     },
     Command {
+        id: Id::Tools,
+        name: "/tools",
+        aliases: &[],
+        args: "[on|off NAME]",
+        help: "List the tools (MCP servers' and web), or turn one on or off",
+        subs: TOOLS,
+        complete: Complete::Subcommands,
+    },
+    Command {
+        id: Id::Mcp,
+        name: "/mcp",
+        aliases: &[],
+        args: "",
+        help: "Show each MCP server's status and log file",
+        subs: &[],
+        complete: Complete::Nothing,
+    },
+    Command {
         id: Id::Bye,
         name: "/bye",
         aliases: &["/exit"],
@@ -221,7 +257,7 @@ pub const COMMANDS: &[Command] = &[
         id: Id::Help,
         name: "/help",
         aliases: &["/?"],
-        args: "[set|show|shortcuts]",
+        args: "[set|show|tools|shortcuts]",
         help: "Help, or help for a command",
         subs: HELP,
         complete: Complete::Subcommands,
@@ -243,7 +279,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl + r", "Search the history"),
     ("Tab", "Complete a command, or a model name after /load"),
     ("Ctrl + l", "Clear the screen"),
-    ("Ctrl + c", "Stop the reply, or clear the line"),
+    (
+        "Ctrl + c",
+        "Stop the reply or the tool call, or clear the line",
+    ),
     ("Ctrl + d", "Exit (on an empty line)"),
 ];
 
@@ -456,7 +495,7 @@ mod tests {
                 .count();
             assert_eq!(rows, 1, "{}", c.name);
         }
-        assert!(h.contains("  /?, /help [set|show|shortcuts]"));
+        assert!(h.contains("  /?, /help [set|show|tools|shortcuts]"));
         assert!(!h.contains("images"));
         assert!(help(true).contains("images"));
     }

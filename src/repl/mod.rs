@@ -12,7 +12,8 @@
 //!   typed line holds; `state`: the loop's state and output;
 //! - `chat`: the loop and the replies; `slash`: the slash commands, whose
 //!   table is `commands`;
-//! - `editor`: the terminal's line editor; `history`: its file.
+//! - `editor`: the terminal's line editor; `history`: its file;
+//! - `tool_turn`: replies that run tools, `/tools` and `/mcp`.
 
 mod chat;
 mod commands;
@@ -25,6 +26,7 @@ mod slash;
 mod state;
 #[cfg(test)]
 mod tests;
+mod tool_turn;
 
 use std::io;
 use std::process::ExitCode;
@@ -35,6 +37,7 @@ use ollama_rs::{Client, Message, Tool};
 use crate::cli::ChatArgs;
 use crate::settings::request::ModelSettings;
 use crate::settings::Settings;
+use crate::tools::Toolbox;
 
 /// Runs the interactive session on the terminal.
 pub(crate) async fn run(
@@ -42,6 +45,7 @@ pub(crate) async fn run(
     common: ModelSettings,
     messages: Vec<Message>,
     tools: Option<Vec<Tool>>,
+    toolbox: Option<Toolbox>,
     client: &Client,
     settings: &Settings,
 ) -> Result<ExitCode> {
@@ -51,8 +55,16 @@ pub(crate) async fn run(
     let lines = editor::Terminal::new(settings.env.history_path.clone(), history_on)?;
     let env = env::Env::terminal(settings);
     let mut repl = state::Repl::new(session, client, lines, io::stdout(), io::stderr(), env);
+    repl.toolbox = toolbox;
     // A failed check of the model ends the program before any prompt.
-    repl.start().await?;
-    repl.run().await?;
+    let outcome = async {
+        repl.start().await?;
+        repl.run().await
+    }
+    .await;
+    if let Some(t) = &repl.toolbox {
+        t.shutdown().await;
+    }
+    outcome?;
     Ok(ExitCode::SUCCESS)
 }

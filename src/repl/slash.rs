@@ -68,6 +68,8 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 }
             }
             Id::Retry => self.retry().await?,
+            Id::Tools => self.tools(rest)?,
+            Id::Mcp => self.mcp()?,
         }
         Ok(Flow::Continue)
     }

@@ -58,6 +58,9 @@ pub struct Repl<'c, L, O, E> {
     /// it again. Sending anything else, `/clear`, `/load` and `/import`
     /// drop it.
     pub(super) unsent: Option<String>,
+    /// The tools of `--mcp`, `--mcp-server` and `--web`, run when the
+    /// model calls them.
+    pub(super) toolbox: Option<crate::tools::Toolbox>,
 }
 
 impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
@@ -73,6 +76,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             history_failed: false,
             multiline: None,
             unsent: None,
+            toolbox: None,
         }
     }
 

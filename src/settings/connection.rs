@@ -29,6 +29,8 @@ pub struct Connection {
     pub connect_timeout: Duration,
     /// `OLLAMA_API_KEY`, when set and not empty.
     pub api_key: Option<String>,
+    /// `OLLAMA_WEB_BASE_URL`: where web searches go.
+    pub web_base_url: Option<String>,
     /// Keep connections open between requests. The interactive chat waits
     /// for lines on the runtime's thread, so a kept connection could not
     /// notice that the server closed it.
@@ -74,6 +76,7 @@ impl Connection {
             timeout: g.timeout.map(Duration::from_secs_f64),
             connect_timeout: Duration::from_secs_f64(g.connect_timeout),
             api_key: settings.env.api_key.clone().filter(|k| !k.is_empty()),
+            web_base_url: settings.env.web_base_url.clone(),
             reuse_connections: !settings.interactive,
         })
     }
@@ -92,6 +95,9 @@ impl Connection {
         }
         if let Some(t) = self.timeout {
             b = b.timeout(t);
+        }
+        if let Some(url) = &self.web_base_url {
+            b = b.web_base_url(url.as_str());
         }
         for (name, value) in &self.headers {
             b = b.header(name.as_str(), value.as_str());

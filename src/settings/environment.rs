@@ -46,13 +46,19 @@ pub const ENVIRONMENT: &[Variable] = &[
         name: "OLLAMA_API_KEY",
         reads: &["OLLAMA_API_KEY"],
         about: "An API key, sent as \"Authorization: Bearer <key>\" unless the host names a \
-         user and password or -H gives an Authorization header.",
+         user and password or -H gives an Authorization header; chat --web needs one. It is \
+         never passed on to MCP servers.",
     },
     Variable {
         name: "OLLAMA_NOHISTORY",
         reads: &["OLLAMA_NOHISTORY"],
         about: "When set to anything but empty, 0 or false, the interactive chat keeps no \
          history file (/set history turns it on for the session).",
+    },
+    Variable {
+        name: "OLLAMA_WEB_BASE_URL",
+        reads: &["OLLAMA_WEB_BASE_URL"],
+        about: "Where chat --web sends web_search and web_fetch (default https://ollama.com).",
     },
     Variable {
         name: "NO_COLOR",
@@ -71,10 +77,17 @@ pub const ENVIRONMENT: &[Variable] = &[
          the interactive chat), and the default data directory.",
     },
     Variable {
+        name: "PATH, LANG, LC_*, TMPDIR, USER, SHELL, TZ",
+        reads: &[],
+        about: "Passed on, with HOME, TERM and LOGNAME, to the MCP servers chat starts; no other \
+         variable of this process reaches them unless their configuration's \"env\" names it.",
+    },
+    Variable {
         name: "XDG_DATA_HOME",
         reads: &["XDG_DATA_HOME"],
         about: "The data directory (default ~/.local/share on Linux): the interactive chat \
-         keeps its history in ollama-rs/history there.",
+         keeps its history in ollama-rs/history there, and the stderr of MCP servers goes to \
+         ollama-rs/mcp/<server>.log.",
     },
     Variable {
         name: "COMPLETE",

@@ -12,6 +12,8 @@
 //!   `--tools`).
 //! - [`modelfile`]: what `create` makes a model from (`-f` and the flags
 //!   applied over the Modelfile).
+//! - [`tools`]: the MCP servers and web tools of `chat`, and the rules for
+//!   running their calls.
 //! - [`environment`]: the documented list of every variable read here.
 //!
 //! Variables read by the library and the HTTP layer themselves (the proxy
@@ -22,6 +24,7 @@ pub mod connection;
 pub mod environment;
 pub mod modelfile;
 pub mod request;
+pub mod tools;
 
 use std::ffi::{OsStr, OsString};
 use std::io::{self, IsTerminal};
@@ -67,6 +70,11 @@ pub struct Env {
     pub history_path: Option<PathBuf>,
     /// The home directory (`HOME`), for `~` in file names.
     pub home: Option<PathBuf>,
+    /// `ollama-rs` in the platform's data directory (`XDG_DATA_HOME` or
+    /// `HOME`): MCP servers' logs go to its `mcp` folder.
+    pub data_dir: Option<PathBuf>,
+    /// `OLLAMA_WEB_BASE_URL`: where `--web` sends its searches.
+    pub web_base_url: Option<String>,
     /// `SSL_CERT_FILE`, when set and not empty.
     pub ssl_cert_file: Option<OsString>,
     /// `SSL_CERT_DIR`, when set and not empty.
@@ -148,6 +156,10 @@ impl Env {
             no_history: history_disabled_by(std::env::var_os("OLLAMA_NOHISTORY").as_deref()),
             history_path: dirs::data_dir().map(|d| d.join("ollama-rs").join("history")),
             home: dirs::home_dir(),
+            data_dir: dirs::data_dir().map(|d| d.join("ollama-rs")),
+            web_base_url: std::env::var("OLLAMA_WEB_BASE_URL")
+                .ok()
+                .filter(|v| !v.is_empty()),
             ssl_cert_file: std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()),
             ssl_cert_dir: std::env::var_os("SSL_CERT_DIR").filter(|v| !v.is_empty()),
             proxy_variables: environment::PROXY_VARIABLES

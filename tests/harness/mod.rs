@@ -273,6 +273,24 @@ pub fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("ollama-rs")
 }
 
+/// The `mcp-test-server` binary (crates/mcp-test-server), which `cargo test`
+/// builds beside this test binary's folder (`target/<profile>/`).
+pub fn mcp_server() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test binary is in target/<profile>/deps");
+    let path = dir.join(format!("mcp-test-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p ollama-mcp-test-server` (`cargo test` at the \
+         root builds it)",
+        path.display()
+    );
+    path
+}
+
 /// The home folder of this test run's commands (made when missing), so
 /// that nothing reads or writes the real one.
 pub fn test_home() -> PathBuf {

@@ -27,7 +27,8 @@
 //! and the [`ToolLoop`] that lets the model call them until it answers.
 //! Besides the root there are four modules: [`blocking`], [`modelfile`]
 //! (parsing and writing Modelfiles), [`headers`] (which header names the
-//! client treats as credentials) and [`prelude`] (the stream traits). The
+//! client treats as credentials) and [`prelude`] (the stream traits); with
+//! the `mcp` feature, a fifth, `mcp`: the tools of MCP servers. The
 //! crates our types come from are re-exported: [`reqwest`], and
 //! [`schemars`] with the `schema` feature.
 //!
@@ -43,6 +44,7 @@
 //! | `native-tls` | no | HTTPS with the platform's TLS library (OpenSSL on Linux: needs its development files to build). [`Error::tls_problem`] is always `None` when it is in use. |
 //! | `http2` | yes | HTTP/2, when a server (or a proxy in front of it) offers it over HTTPS. |
 //! | `socks` | no | SOCKS5 proxies in `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` (`socks5://`, `socks5h://`). |
+//! | `mcp` | no | The `mcp` module: the tools of [Model Context Protocol](https://modelcontextprotocol.io) servers (stdio and streamable HTTP) as a [`ToolSet`], with the official SDK, [rmcp](https://docs.rs/rmcp). |
 //!
 //! Without any TLS feature the crate still builds and talks to `http://`
 //! servers; a client for an `https://` host then fails to build with
@@ -163,6 +165,9 @@ mod error;
 mod fold;
 pub mod headers;
 mod host;
+#[cfg(feature = "mcp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
+pub mod mcp;
 pub mod modelfile;
 mod ndjson;
 mod option_setters;

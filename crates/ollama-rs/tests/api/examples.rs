@@ -87,7 +87,31 @@ fn run_status(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (ExitStatus, Output) {
+    run_command(name, server, args, env, None)
+}
+
+/// Runs example `name` in the folder `dir`.
+#[cfg(feature = "mcp")]
+fn run_status_in(
+    name: &str,
+    server: &TestServer,
+    args: &[&str],
+    dir: &Path,
+) -> (ExitStatus, Output) {
+    run_command(name, server, args, &[], Some(dir))
+}
+
+fn run_command(
+    name: &str,
+    server: &TestServer,
+    args: &[&str],
+    env: &[(&str, &str)],
+    dir: Option<&Path>,
+) -> (ExitStatus, Output) {
     let mut cmd = Command::new(example_path(name));
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
     cmd.args(args)
         .env("OLLAMA_HOST", server.url())
         .stdin(Stdio::null())
@@ -366,4 +390,36 @@ fn web_search_then_fetch() {
         Some(format!("Bearer {WEB_API_KEY}").as_str())
     );
     assert_eq!(server.requests_to("/api/web_fetch").len(), 1);
+}
+
+#[cfg(feature = "mcp")]
+#[test]
+fn mcp_runs_a_servers_tools() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("servers.json");
+    let binary = crate::mcp::server_binary();
+    std::fs::write(
+        &config,
+        json!({"mcpServers": {"test": {"command": binary, "args": []}}}).to_string(),
+    )
+    .unwrap();
+    let prompt = r#"call echo {"text":"hello"}; call add {"a":2,"b":3}"#;
+    let (status, out) = run_status_in(
+        "mcp",
+        &server,
+        &[config.to_str().unwrap(), "tiny-tools", prompt],
+        dir.path(),
+    );
+    assert!(status.success(), "{}\n{}", out.stdout, out.stderr);
+    assert_lines(
+        &out,
+        &[
+            "tool echo (test.echo)",
+            "call test.echo -> hello",
+            "call test.add -> 5",
+            "answer: echo: hello; 5",
+        ],
+    );
+    assert!(dir.path().join("mcp-logs").join("test.log").is_file());
 }

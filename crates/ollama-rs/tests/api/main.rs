@@ -24,6 +24,8 @@ mod faults;
 mod fold;
 mod fuzz_seeds;
 mod generate;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod models;
 mod resilience;
 #[cfg(feature = "schema")]
