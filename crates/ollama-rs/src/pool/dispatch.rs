@@ -6,8 +6,22 @@ use std::sync::{Mutex, MutexGuard};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::{BatchRequest, BatchResponse, Pool};
-use crate::{Error, Result};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::request::{BatchRequest, BatchResponse};
+use super::stats::{Counters, Outcome};
+use crate::{Client, Error, Result};
+
+/// What a run takes of its [`super::Pool`].
+pub(super) struct Limits {
+    pub(super) clients: Vec<Client>,
+    pub(super) counters: Arc<[Counters]>,
+    pub(super) concurrency: usize,
+    pub(super) retries: u32,
+    pub(super) backoff_base: Duration,
+    pub(super) backoff_cap: Duration,
+}
 
 /// What a run knows of one server.
 #[derive(Debug, Clone, Default)]
@@ -18,18 +32,9 @@ struct Server {
     backed_off_until: Option<Instant>,
 }
 
-/// How an attempt ended, for the server's record.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Outcome {
-    Success,
-    Failure,
-    /// Neither: the server answered, but not with success (a 4xx).
-    Answered,
-}
-
 /// The state shared by the requests of one run.
 pub(super) struct Dispatch {
-    pool: Pool,
+    pool: Limits,
     servers: Mutex<Vec<Server>>,
     /// (server, model) pairs a server said it does not have, so that the
     /// following requests for that model skip it.
@@ -39,7 +44,7 @@ pub(super) struct Dispatch {
 }
 
 impl Dispatch {
-    pub(super) fn new(pool: Pool) -> Dispatch {
+    pub(super) fn new(pool: Limits) -> Dispatch {
         Dispatch {
             servers: Mutex::new(vec![Server::default(); pool.clients.len()]),
             lacking: Mutex::new(HashSet::new()),

@@ -13,7 +13,7 @@ mod dispatch;
 mod request;
 mod stats;
 
-use dispatch::Dispatch;
+use dispatch::{Dispatch, Limits};
 pub use request::{BatchRequest, BatchResponse};
 use stats::Counters;
 pub use stats::ServerStats;
@@ -202,7 +202,14 @@ impl Pool {
         T: Send + 'static,
         S: Stream<Item = (T, Result<BatchRequest>)> + Send + 'static,
     {
-        let dispatch = Arc::new(Dispatch::new(self.clone()));
+        let dispatch = Arc::new(Dispatch::new(Limits {
+            clients: self.clients.clone(),
+            counters: Arc::clone(&self.counters),
+            concurrency: self.concurrency,
+            retries: self.retries,
+            backoff_base: self.backoff_base,
+            backoff_cap: self.backoff_cap,
+        }));
         let jobs = requests.map(move |(tag, request)| {
             let dispatch = Arc::clone(&dispatch);
             async move {

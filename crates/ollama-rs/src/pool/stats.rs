@@ -2,8 +2,16 @@
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use super::dispatch::Outcome;
 use crate::Client;
+
+/// How an attempt ended, for the server's record.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Outcome {
+    Success,
+    Failure,
+    /// Neither: the server answered, but not with success (a 4xx).
+    Answered,
+}
 
 /// What one server of a [`crate::Pool`] has done so far (see
 /// [`crate::Pool::stats`]). Each attempt counts once: a request tried on
