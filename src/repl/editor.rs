@@ -1,5 +1,16 @@
 //! The terminal line source: rustyline with Emacs bindings, a history file,
 //! and Tab completion from the command table.
+//!
+//! Nothing typed is lost: bytes read past the end of a line (a burst of
+//! lines in one write, a paste without bracketed paste, keys typed during
+//! a reply) are kept by rustyline for the next line (its `buffer-redux`
+//! feature; without it they are dropped with the line's reader), and the
+//! editor never asks the terminal where the cursor is (`ESC [ 6 n`): its
+//! answer is read from the same input, so a key typed before the answer
+//! arrived was taken for it and lost, and the answer then arrived as keys.
+//! The loop's output always ends its lines, so the prompt starts in the
+//! first column without asking. Between lines the terminal is kept quiet
+//! ([`super::tty`]).
 
 use std::io;
 use std::path::PathBuf;
@@ -19,6 +30,7 @@ use rustyline::{
 use super::commands::{self, Complete};
 use super::env::{Input, LineSource};
 use super::history;
+use super::tty::Quiet;
 
 /// Completion for the editor.
 pub struct Helper {
@@ -91,6 +103,8 @@ pub struct Terminal {
     /// The history file, when the platform has a data directory.
     path: Option<PathBuf>,
     enabled: bool,
+    /// The terminal kept quiet between lines, when it is.
+    quiet: Option<Quiet>,
 }
 
 impl Terminal {
@@ -100,6 +114,8 @@ impl Terminal {
             .edit_mode(EditMode::Emacs)
             .completion_type(CompletionType::List)
             .auto_add_history(false)
+            // The answer would be read from the input, where typed keys are.
+            .check_cursor_position(false)
             .max_history_size(history::MAX_ENTRIES)
             .and_then(|b| b.history_ignore_dups(true))
             .map_err(io::Error::other)?
@@ -118,11 +134,19 @@ impl Terminal {
             editor,
             path,
             enabled,
+            quiet: None,
         };
         if enabled {
             t.load();
         }
         Ok(t)
+    }
+
+    /// Keeps the terminal quiet between lines ([`Quiet`]) until dropped;
+    /// `on` false (a terminal the editor reads cooked lines on) does not.
+    pub fn quiet_between_lines(mut self, on: bool) -> Terminal {
+        self.quiet = Some(Quiet::stdin(on));
+        self
     }
 
     fn load(&mut self) {
@@ -138,7 +162,11 @@ impl Terminal {
 
 impl LineSource for Terminal {
     fn read_line(&mut self, prompt: &str) -> io::Result<Input> {
-        match self.editor.readline(prompt) {
+        let read = self.editor.readline(prompt);
+        if let Some(q) = &mut self.quiet {
+            q.after_line();
+        }
+        match read {
             Ok(line) => Ok(Input::Line(line)),
             Err(ReadlineError::Interrupted) => Ok(Input::Interrupted),
             Err(ReadlineError::Eof) => Ok(Input::Eof),

@@ -12,7 +12,9 @@
 //!   typed line holds; `state`: the loop's state and output;
 //! - `chat`: the loop and the replies; `slash`: the slash commands, whose
 //!   table is `commands`;
-//! - `editor`: the terminal's line editor; `history`: its file.
+//! - `editor`: the terminal's line editor; `history`: its file; `tty`: the
+//!   terminal kept quiet between lines, so that nothing typed is echoed
+//!   into a reply or lost.
 
 mod chat;
 mod commands;
@@ -25,6 +27,7 @@ mod slash;
 mod state;
 #[cfg(test)]
 mod tests;
+mod tty;
 
 use std::io;
 use std::process::ExitCode;
@@ -48,7 +51,8 @@ pub(crate) async fn run(
     let mut session = session::Session::from_args(a, common, messages);
     session.tools = tools;
     let history_on = !settings.env.no_history;
-    let lines = editor::Terminal::new(settings.env.history_path.clone(), history_on)?;
+    let lines = editor::Terminal::new(settings.env.history_path.clone(), history_on)?
+        .quiet_between_lines(settings.env.line_editing);
     let env = env::Env::terminal(settings);
     let mut repl = state::Repl::new(session, client, lines, io::stdout(), io::stderr(), env);
     // A failed check of the model ends the program before any prompt.
