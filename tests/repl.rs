@@ -3,8 +3,9 @@
 //!
 //! Every step waits for what the program prints before typing on, so that
 //! nothing depends on timing; the timeouts only bound a failure. Input
-//! typed ahead of the program is in `typing`, which checks the screen
-//! through `screen`.
+//! typed ahead of the program is in `typing`; the spinner, the load
+//! request, the model's own conversation and the placeholder in `waiting`,
+//! both checking the screen through `screen`.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ use ollama_test_server::{Fault, TestServer};
 
 mod screen;
 mod typing;
+mod waiting;
 
 /// The longest wait for expected output.
 const TIMEOUT_MS: u64 = 10_000;

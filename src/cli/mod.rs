@@ -211,7 +211,10 @@ pub enum Command {
             ollama-rs run llama3.2 'Why is the sky blue?'\n  \
             git diff | ollama-rs run llama3.2 'Write a commit message for this diff'\n  \
             ollama-rs chat llama3.2 -m 'Hello!'\n  \
-            ollama-rs chat llama3.2 --messages history.json -m 'And then?'"
+            ollama-rs chat llama3.2 --messages history.json -m 'And then?'\n\n\
+            The interactive session loads the model first (with --keep-alive, -o and --think)\n\
+            under a spinner and shows the model's own MESSAGE history; keys typed while a\n\
+            reply streams are not echoed and wait for the next prompt."
     )]
     Chat(ChatArgs),
 

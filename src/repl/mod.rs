@@ -12,6 +12,8 @@
 //!   typed line holds; `state`: the loop's state and output;
 //! - `chat`: the loop and the replies; `slash`: the slash commands, whose
 //!   table is `commands`;
+//! - `model`: the model checked, pulled, loaded and its own conversation
+//!   shown;
 //! - `editor`: the terminal's line editor; `history`: its file; `tty`: the
 //!   terminal kept quiet between lines, so that nothing typed is echoed
 //!   into a reply or lost.
@@ -22,6 +24,7 @@ mod editor;
 mod env;
 mod history;
 mod input;
+mod model;
 mod session;
 mod slash;
 mod state;
@@ -52,6 +55,7 @@ pub(crate) async fn run(
     session.tools = tools;
     let history_on = !settings.env.no_history;
     let lines = editor::Terminal::new(settings.env.history_path.clone(), history_on)?
+        .with_placeholders(settings.color_stdout)
         .quiet_between_lines(settings.env.line_editing);
     let env = env::Env::terminal(settings);
     let mut repl = state::Repl::new(session, client, lines, io::stdout(), io::stderr(), env);

@@ -13,6 +13,9 @@ use ollama_test_server::TestServer;
 pub const ROWS: u16 = 40;
 pub const COLS: u16 = 100;
 
+/// The frames of the waiting spinner.
+pub const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
 /// A program on a pseudo-terminal of [`ROWS`] x [`COLS`], and what it wrote.
 pub struct Screen {
     s: PtySession,
@@ -29,6 +32,11 @@ fn as_read(text: &str) -> String {
 fn as_written(read: &str) -> String {
     let bytes: Vec<u8> = read.chars().map(|c| c as u32 as u8).collect();
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Whether `text` holds a frame of the spinner.
+pub fn has_frame(text: &str) -> bool {
+    text.contains(FRAMES)
 }
 
 impl Screen {
@@ -107,6 +115,13 @@ impl Screen {
     /// Everything written so far.
     pub fn output(&self) -> String {
         as_written(&self.seen)
+    }
+
+    /// The terminal after everything written so far.
+    pub fn terminal(&self) -> vt100::Parser {
+        let mut parser = vt100::Parser::new(ROWS, COLS, 0);
+        parser.process(self.output().as_bytes());
+        parser
     }
 
     fn rows_after(&self, seen: &str) -> Vec<String> {
