@@ -27,6 +27,7 @@ mod push;
 mod repl;
 mod secrets;
 mod tls_proxy;
+mod waiting;
 
 mod generated;
 mod imports;

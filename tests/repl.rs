@@ -2,7 +2,10 @@
 //! and signals, against the test server.
 //!
 //! Every step waits for what the program prints before typing on, so that
-//! nothing depends on timing; the timeouts only bound a failure.
+//! nothing depends on timing; the timeouts only bound a failure. Input
+//! typed ahead of the program is in `typing`; the spinner, the load
+//! request, the model's own conversation and the placeholder in `waiting`,
+//! both checking the screen through `screen`.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +15,10 @@ use serde_json::{json, Value};
 
 use crate::harness::Test;
 use ollama_test_server::{Fault, TestServer};
+
+mod screen;
+mod typing;
+mod waiting;
 
 /// The longest wait for expected output.
 const TIMEOUT_MS: u64 = 10_000;

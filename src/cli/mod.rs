@@ -217,7 +217,10 @@ pub enum Command {
             ollama-rs chat qwen3 --mcp servers.json                # MCP tools, each call confirmed\n  \
             ollama-rs chat qwen3 --mcp-server 'uvx mcp-server-time' -m 'Time in Tokyo?'\n  \
             ollama-rs chat qwen3 --mcp servers.json --allow 'files.*' -m 'List /tmp'\n  \
-            ollama-rs chat qwen3 --mcp servers.json --allow-all --json -m 'Sum 2 and 3' | grep tool_"
+            ollama-rs chat qwen3 --mcp servers.json --allow-all --json -m 'Sum 2 and 3' | grep tool_\n\n\
+            The interactive session loads the model first (with --keep-alive, -o and --think)\n\
+            under a spinner and shows the model's own MESSAGE history; keys typed while a\n\
+            reply streams are not echoed and wait for the next prompt."
     )]
     Chat(ChatArgs),
 

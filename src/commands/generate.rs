@@ -1,7 +1,8 @@
 //! `generate` and the one-shot form of `chat`: build the request from the
-//! flags, stream tokens to stdout as they arrive, thinking dimmed on a
-//! terminal (on stderr when stdout is not one), statistics on stderr; with
-//! `--json`, the server's objects one per line, every field kept.
+//! flags, show a spinner on stderr (a terminal only) until the first token,
+//! stream tokens to stdout as they arrive, thinking dimmed on a terminal
+//! (on stderr when stdout is not one), statistics on stderr; with `--json`,
+//! the server's objects one per line, every field kept.
 
 use std::cell::RefCell;
 use std::io::{self, Read, Write};
@@ -19,6 +20,7 @@ use crate::exit::{about_model, usage, ModelContext};
 use crate::render::progress::{pull_missing, say};
 use crate::render::reply::{logprobs_text, Layout, Renderer, Reply, ReplyStyle};
 use crate::render::stats::stats_text;
+use crate::render::waiting::Waiting;
 use crate::settings::request::{read_messages, read_tools, ModelSettings};
 use crate::settings::tools::ToolSettings;
 use crate::settings::Settings;
@@ -134,10 +136,18 @@ impl Job<'_> {
         Renderer::new(style, self.settings.stdout(), io::stderr())
     }
 
-    /// Shows a stream as it arrives; returns the statistics of its last line.
+    /// The spinner until the answer starts: on stderr when it is a
+    /// terminal that can redraw (never with `--json`).
+    fn waiting(&self) -> Waiting {
+        Waiting::start(self.settings.progress_style(ProgressMode::Auto) == Style::Bars)
+    }
+
+    /// Shows a stream as it arrives, clearing `waiting` before the first
+    /// thing it draws; returns the statistics of its last line.
     async fn render<R: Reply + serde::de::DeserializeOwned + Send + 'static>(
         &self,
         stream: ollama_rs::ResponseStream<R>,
+        mut waiting: Waiting,
     ) -> Result<Option<Metrics>> {
         let mut out = self.renderer().batched();
         let mut metrics = None;
@@ -145,6 +155,7 @@ impl Job<'_> {
         while let Some(item) = next_flushing(&mut stream, || out.flush()).await? {
             match item {
                 Ok(r) => {
+                    waiting.stop_for(&r, self.args.hide_thinking);
                     out.show(&r)?;
                     self.logprobs.borrow_mut().extend_from_slice(r.logprobs());
                     if r.done() {
@@ -152,12 +163,14 @@ impl Job<'_> {
                     }
                 }
                 Err(e) => {
+                    waiting.stop();
                     // What was printed stays, ended by a newline, above the error.
                     out.finish()?;
                     return Err(self.failed(e));
                 }
             }
         }
+        waiting.stop();
         out.finish()?;
         Ok(metrics)
     }
@@ -251,12 +264,14 @@ pub async fn generate(a: GenerateArgs, client: &Client, settings: &Settings) -> 
         req.stream = Some(!job.args.no_stream);
         return job.print_json(client, &req).await;
     }
+    let mut waiting = job.waiting();
     let metrics = if job.args.no_stream {
         let r = about_model(client.generate(req).await, job.action, job.model)?;
+        waiting.stop();
         job.render_one(&r)?
     } else {
         let stream = about_model(client.generate_stream(req).await, job.action, job.model)?;
-        job.render(stream).await?
+        job.render(stream, waiting).await?
     };
     Ok(job.done(metrics))
 }
@@ -385,11 +400,13 @@ impl Job<'_> {
     /// went: `loaded 'MODEL'` (or `unloaded`, with `--keep-alive 0`) on
     /// stderr; with `--json`, the server's object on stdout.
     async fn load(&self, client: &Client, body: &impl serde::Serialize) -> Result<ExitCode> {
+        let mut waiting = self.waiting();
         let v: Value = about_model(
             client.post_as(self.path, body).await,
             self.action,
             self.model,
         )?;
+        waiting.stop();
         if self.settings.json {
             let mut out = self.settings.stdout();
             crate::ui::write_json_line(&mut out, &v)?;
@@ -410,12 +427,14 @@ impl Job<'_> {
             req.stream = Some(!self.args.no_stream);
             return self.print_json(client, &req).await;
         }
+        let mut waiting = self.waiting();
         let metrics = if self.args.no_stream {
             let r = about_model(client.chat(req).await, self.action, self.model)?;
+            waiting.stop();
             self.render_one(&r)?
         } else {
             let stream = about_model(client.chat_stream(req).await, self.action, self.model)?;
-            self.render(stream).await?
+            self.render(stream, waiting).await?
         };
         Ok(self.done(metrics))
     }

@@ -1,8 +1,9 @@
 //! Rendering of what the server sends back, shared by the commands and the
 //! interactive chat: replies as they stream ([`reply`], with word wrapping
 //! in [`wrap`]) and their statistics ([`stats`]), progress streams
-//! ([`progress`]), model details ([`show`]), tool calls and results ([`tools`]), and the escape codes of all
-//! of them ([`style`]).
+//! ([`progress`]), model details ([`show`]), tool calls and results
+//! ([`tools`]), the escape codes of all of them ([`style`]), and the
+//! spinner shown while a reply is awaited ([`waiting`]).
 
 pub mod progress;
 pub mod reply;
@@ -10,4 +11,5 @@ pub mod show;
 pub mod stats;
 pub mod style;
 pub mod tools;
+pub mod waiting;
 pub mod wrap;

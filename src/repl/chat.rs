@@ -1,96 +1,29 @@
 //! The loop: lines read and answered, messages sent, replies streamed
-//! through the shared renderer, the model checked (and pulled) at start.
+//! through the shared renderer after a spinner while the first token is
+//! awaited.
 
 use std::io::{self, Write};
 
 use anyhow::Result;
 use futures_util::StreamExt;
-use ollama_rs::{ChatResponse, Image, Message, ShowRequest, ShowResponse, ToolCall};
+use ollama_rs::{ChatResponse, Image, Message, ToolCall};
 
 use super::commands;
-use super::env::{Input, LineSource};
+use super::env::{Input, LineSource, Prompt};
 use super::input::{find_images, image_path, words, Multiline, Target};
-use super::state::{is_not_found, unless_interrupted, Flow, Repl};
-use crate::exit::{about_model, Interrupted};
-use crate::render::progress::pull_missing;
+use super::state::{Flow, Repl};
+use crate::exit::about_model;
 use crate::render::reply::{Layout, Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
 
 impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
-    /// Checks that the model exists, pulling it when it does not (unless
-    /// `--no-pull`), and reads what it can do. An error here ends the
-    /// session with the command's usual status.
-    pub async fn start(&mut self) -> Result<()> {
-        let model = self.session.model.clone();
-        let show = self.open_model(&model, !self.session.no_pull).await?;
-        self.adopt(model, show);
-        self.refresh_models().await;
-        Ok(())
-    }
-
-    /// Shows the model, pulling it first when it is missing and `pull` is
-    /// set.
-    pub(super) async fn open_model(&mut self, model: &str, pull: bool) -> Result<ShowResponse> {
-        let client = self.client;
-        let show = || async {
-            about_model(
-                client.show(ShowRequest::new(model)).await,
-                "could not find",
-                model,
-            )
-        };
-        let first = unless_interrupted(&self.env.interrupt, show())
-            .await
-            .ok_or(Interrupted)?;
-        match first {
-            Err(e) if pull && is_not_found(&e) => {
-                self.pull(model).await?;
-                unless_interrupted(&self.env.interrupt, show())
-                    .await
-                    .ok_or(Interrupted)?
-            }
-            other => other,
-        }
-    }
-
-    /// Pulls a missing model, showing progress, unless Ctrl-C stops it.
-    pub(super) async fn pull(&mut self, model: &str) -> Result<()> {
-        let client = self.client;
-        let style = self.env.progress;
-        let work = pull_missing(client, model, style);
-        match unless_interrupted(&self.env.interrupt, work).await {
-            None => Err(Interrupted.into()),
-            Some(Err(e)) => Err(e),
-            Some(Ok(())) => {
-                self.warn(&format!("pulled '{model}'"))?;
-                Ok(())
-            }
-        }
-    }
-
-    /// Makes `model` the session's, with what `show` says it can do.
-    pub(super) fn adopt(&mut self, model: String, show: ShowResponse) {
-        self.session.model = model;
-        self.session.capabilities = show.capabilities;
-        self.session.parent_model = show.details.map(|d| d.parent_model).unwrap_or_default();
-    }
-
-    /// Gives the line editor the installed models, for completion after `/load`.
-    pub(super) async fn refresh_models(&mut self) {
-        let client = self.client;
-        if let Some(Ok(list)) = unless_interrupted(&self.env.interrupt, client.list()).await {
-            let names = list.models.iter().map(|m| m.name().to_string()).collect();
-            self.lines.set_models(names);
-        }
-    }
-
     /// Reads and answers lines until `/bye` or Ctrl-D.
     pub async fn run(&mut self) -> Result<()> {
         loop {
             let prompt = if self.multiline.is_some() {
-                "... "
+                Prompt::CONTINUED
             } else {
-                ">>> "
+                Prompt::MAIN
             };
             let line = match self.lines.read_line(prompt)? {
                 Input::Eof => return Ok(()),
@@ -221,29 +154,14 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         if self.toolbox.is_some() {
             return self.reply_with_tools().await;
         }
-        let limit = if self.session.wordwrap {
-            (self.env.width)()
-                .filter(|&w| w >= 10)
-                // The last column is left free: a terminal that wraps on
-                // its own there would make erasing a word miss a line.
-                .map(|w| w - 1)
-        } else {
-            None
-        };
-        let style = ReplyStyle {
-            layout: Layout::Session,
-            wrap: limit,
-            hide_thinking: self.session.hide_thinking,
-            // The chat runs on a terminal.
-            thinking_on_stdout: true,
-            dim_stdout: self.env.color,
-            dim_stderr: false,
-        };
+        let style = self.reply_style();
+        let hide_thinking = style.hide_thinking;
         let mut view = Renderer::new(style, &mut self.out, io::sink());
         let model = self.session.model.clone();
         let req = self.session.request();
         let client = self.client;
         let mut stop = (self.env.interrupt)();
+        let mut waiting = self.env.waiting();
         let mut content = String::new();
         let mut thinking = String::new();
         let mut calls: Vec<ToolCall> = Vec::new();
@@ -278,6 +196,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                             break;
                         }
                     };
+                    waiting.stop_for(&r, hide_thinking);
                     view.show(&r)?;
                     if let Some(t) = &r.message.thinking {
                         thinking.push_str(t);
@@ -292,6 +211,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         } else {
             stopped = true;
         }
+        waiting.stop();
         view.finish()?;
         drop(view);
         let shown = !content.is_empty() || !calls.is_empty() || !thinking.is_empty();
@@ -319,5 +239,28 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             }
         }
         Ok(answered)
+    }
+
+    /// How replies are drawn in the session: wrapped at the terminal's
+    /// width unless `/set nowordwrap`, thinking dimmed on stdout.
+    pub(super) fn reply_style(&self) -> ReplyStyle {
+        let limit = if self.session.wordwrap {
+            (self.env.width)()
+                .filter(|&w| w >= 10)
+                // The last column is left free: a terminal that wraps on
+                // its own there would make erasing a word miss a line.
+                .map(|w| w - 1)
+        } else {
+            None
+        };
+        ReplyStyle {
+            layout: Layout::Session,
+            wrap: limit,
+            hide_thinking: self.session.hide_thinking,
+            // The chat runs on a terminal.
+            thinking_on_stdout: true,
+            dim_stdout: self.env.color,
+            dim_stderr: false,
+        }
     }
 }

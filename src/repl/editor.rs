@@ -1,6 +1,19 @@
 //! The terminal line source: rustyline with Emacs bindings, a history file,
-//! and Tab completion from the command table.
+//! Tab completion from the command table, and the dimmed placeholder of an
+//! empty prompt.
+//!
+//! Nothing typed is lost: bytes read past the end of a line (a burst of
+//! lines in one write, a paste without bracketed paste, keys typed during
+//! a reply) are kept by rustyline for the next line (its `buffer-redux`
+//! feature; without it they are dropped with the line's reader), and the
+//! editor never asks the terminal where the cursor is (`ESC [ 6 n`): its
+//! answer is read from the same input, so a key typed before the answer
+//! arrived was taken for it and lost, and the answer then arrived as keys.
+//! The loop's output always ends its lines, so the prompt starts in the
+//! first column without asking. Between lines the terminal is kept quiet
+//! ([`super::tty`]).
 
+use std::borrow::Cow;
 use std::io;
 use std::path::PathBuf;
 
@@ -17,13 +30,17 @@ use rustyline::{
 };
 
 use super::commands::{self, Complete};
-use super::env::{Input, LineSource};
+use super::env::{Input, LineSource, Prompt};
 use super::history;
+use super::tty::Quiet;
+use crate::render::style::dim;
 
-/// Completion for the editor.
+/// Completion and the placeholder for the editor.
 pub struct Helper {
     models: Vec<String>,
     files: FilenameCompleter,
+    /// Shown dimmed while the line is empty.
+    placeholder: Option<&'static str>,
 }
 
 impl Completer for Helper {
@@ -63,9 +80,22 @@ impl Completer for Helper {
 
 impl Hinter for Helper {
     type Hint = String;
+
+    /// The placeholder, while the line is empty.
+    fn hint(&self, line: &str, _pos: usize, _ctx: &Context<'_>) -> Option<String> {
+        self.placeholder
+            .filter(|_| line.is_empty())
+            .map(str::to_string)
+    }
 }
 
-impl Highlighter for Helper {}
+impl Highlighter for Helper {
+    /// The placeholder is the only hint: dimmed (rustyline asks only when
+    /// it may write colours).
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        Cow::Owned(dim(hint, true))
+    }
+}
 
 impl Validator for Helper {}
 
@@ -91,6 +121,10 @@ pub struct Terminal {
     /// The history file, when the platform has a data directory.
     path: Option<PathBuf>,
     enabled: bool,
+    /// Show the prompt's placeholder (the terminal takes colours).
+    placeholders: bool,
+    /// The terminal kept quiet between lines, when it is.
+    quiet: Option<Quiet>,
 }
 
 impl Terminal {
@@ -100,6 +134,8 @@ impl Terminal {
             .edit_mode(EditMode::Emacs)
             .completion_type(CompletionType::List)
             .auto_add_history(false)
+            // The answer would be read from the input, where typed keys are.
+            .check_cursor_position(false)
             .max_history_size(history::MAX_ENTRIES)
             .and_then(|b| b.history_ignore_dups(true))
             .map_err(io::Error::other)?
@@ -109,6 +145,7 @@ impl Terminal {
         editor.set_helper(Some(Helper {
             models: Vec::new(),
             files: FilenameCompleter::new(),
+            placeholder: None,
         }));
         editor.bind_sequence(
             KeyEvent::ctrl('C'),
@@ -118,11 +155,27 @@ impl Terminal {
             editor,
             path,
             enabled,
+            placeholders: false,
+            quiet: None,
         };
         if enabled {
             t.load();
         }
         Ok(t)
+    }
+
+    /// Shows each prompt's placeholder, dimmed; `color` false (the
+    /// placeholder could not be told from typed text) shows none.
+    pub fn with_placeholders(mut self, color: bool) -> Terminal {
+        self.placeholders = color;
+        self
+    }
+
+    /// Keeps the terminal quiet between lines ([`Quiet`]) until dropped;
+    /// `on` false (a terminal the editor reads cooked lines on) does not.
+    pub fn quiet_between_lines(mut self, on: bool) -> Terminal {
+        self.quiet = Some(Quiet::stdin(on));
+        self
     }
 
     fn load(&mut self) {
@@ -137,8 +190,16 @@ impl Terminal {
 }
 
 impl LineSource for Terminal {
-    fn read_line(&mut self, prompt: &str) -> io::Result<Input> {
-        match self.editor.readline(prompt) {
+    fn read_line(&mut self, prompt: Prompt<'_>) -> io::Result<Input> {
+        let placeholder = prompt.placeholder.filter(|_| self.placeholders);
+        if let Some(h) = self.editor.helper_mut() {
+            h.placeholder = placeholder;
+        }
+        let read = self.editor.readline(prompt.text);
+        if let Some(q) = &mut self.quiet {
+            q.after_line();
+        }
+        match read {
             Ok(line) => Ok(Input::Line(line)),
             Err(ReadlineError::Interrupted) => Ok(Input::Interrupted),
             Err(ReadlineError::Eof) => Ok(Input::Eof),
@@ -194,6 +255,7 @@ mod tests {
                 "big:7b".into(),
             ],
             files: FilenameCompleter::new(),
+            placeholder: None,
         };
         assert_eq!(complete(&h, "/lo"), (0, vec!["/load ".to_string()]));
         assert_eq!(
@@ -208,6 +270,25 @@ mod tests {
             (6, vec!["modelfile ".to_string()])
         );
         assert_eq!(complete(&h, "plain text"), (10, Vec::new()));
+    }
+
+    #[test]
+    fn the_placeholder_shows_dimmed_in_an_empty_line_only() {
+        let mut h = Helper {
+            models: Vec::new(),
+            files: FilenameCompleter::new(),
+            placeholder: Prompt::MAIN.placeholder,
+        };
+        let history = DefaultHistory::new();
+        let ctx = Context::new(&history);
+        assert_eq!(
+            h.hint("", 0, &ctx).as_deref(),
+            Some("Send a message (/? for help)")
+        );
+        assert_eq!(h.hint("h", 1, &ctx), None);
+        assert_eq!(h.highlight_hint("Send"), "\x1b[2mSend\x1b[0m");
+        h.placeholder = Prompt::CONTINUED.placeholder;
+        assert_eq!(h.hint("", 0, &ctx), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What the interactive loop needs from its surroundings: where lines
-//! come from ([`LineSource`]), the terminal's width, Ctrl-C, and how
-//! progress and thinking are shown ([`Env`]). The terminal's are built
+//! come from ([`LineSource`], asked with a [`Prompt`]), the terminal's
+//! width, Ctrl-C, and how progress, the waiting spinner and thinking are
+//! shown ([`Env`]). The terminal's are built
 //! from the settings; tests pass their own.
 
 use std::io;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use futures_util::future::LocalBoxFuture;
 
 use crate::cli::ProgressMode;
+use crate::render::waiting::Waiting;
 use crate::settings::Settings;
 use crate::ui::progress::Style;
 
@@ -23,10 +25,32 @@ pub enum Input {
     Eof,
 }
 
+/// What the loop asks a line with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prompt<'a> {
+    /// Shown before the line.
+    pub text: &'a str,
+    /// Shown dimmed in the empty line, gone at the first key.
+    pub placeholder: Option<&'static str>,
+}
+
+impl Prompt<'static> {
+    /// The prompt of a new message or command.
+    pub const MAIN: Prompt<'static> = Prompt {
+        text: ">>> ",
+        placeholder: Some("Send a message (/? for help)"),
+    };
+    /// The prompt of a line inside a `"""` block.
+    pub const CONTINUED: Prompt<'static> = Prompt {
+        text: "... ",
+        placeholder: None,
+    };
+}
+
 /// Where the loop gets its lines: the terminal, or a script in tests.
 pub trait LineSource {
     /// Shows `prompt` and reads one line.
-    fn read_line(&mut self, prompt: &str) -> io::Result<Input>;
+    fn read_line(&mut self, prompt: Prompt<'_>) -> io::Result<Input>;
     /// Adds an entry to the history (and its file), if history is on.
     fn remember(&mut self, entry: &str) -> io::Result<()>;
     /// Turns history on or off.
@@ -44,7 +68,8 @@ pub struct Env {
     pub width: Box<dyn Fn() -> Option<usize>>,
     /// Ctrl-C.
     pub interrupt: InterruptFn,
-    /// How a pull is shown.
+    /// How a pull is shown; [`Style::Bars`] (stderr is a terminal that can
+    /// redraw) also shows a spinner while a reply or a load is awaited.
     pub progress: Style,
     /// Dim thinking with escape codes.
     pub color: bool,
@@ -70,5 +95,10 @@ impl Env {
             color: settings.color_stdout,
             home: settings.env.home.clone(),
         }
+    }
+
+    /// A spinner until the reply starts, when stderr can show one.
+    pub(super) fn waiting(&self) -> Waiting {
+        Waiting::start(self.progress == Style::Bars)
     }
 }

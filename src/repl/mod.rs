@@ -12,8 +12,12 @@
 //!   typed line holds; `state`: the loop's state and output;
 //! - `chat`: the loop and the replies; `slash`: the slash commands, whose
 //!   table is `commands`;
-//! - `editor`: the terminal's line editor; `history`: its file;
-//! - `tool_turn`: replies that run tools, `/tools` and `/mcp`.
+//! - `tool_turn`: replies that run tools, `/tools` and `/mcp`;
+//! - `model`: the model checked, pulled, loaded and its own conversation
+//!   shown;
+//! - `editor`: the terminal's line editor; `history`: its file; `tty`: the
+//!   terminal kept quiet between lines, so that nothing typed is echoed
+//!   into a reply or lost.
 
 mod chat;
 mod commands;
@@ -21,12 +25,14 @@ mod editor;
 mod env;
 mod history;
 mod input;
+mod model;
 mod session;
 mod slash;
 mod state;
 #[cfg(test)]
 mod tests;
 mod tool_turn;
+mod tty;
 
 use std::io;
 use std::process::ExitCode;
@@ -52,7 +58,9 @@ pub(crate) async fn run(
     let mut session = session::Session::from_args(a, common, messages);
     session.tools = tools;
     let history_on = !settings.env.no_history;
-    let lines = editor::Terminal::new(settings.env.history_path.clone(), history_on)?;
+    let lines = editor::Terminal::new(settings.env.history_path.clone(), history_on)?
+        .with_placeholders(settings.color_stdout)
+        .quiet_between_lines(settings.env.line_editing);
     let env = env::Env::terminal(settings);
     let mut repl = state::Repl::new(session, client, lines, io::stdout(), io::stderr(), env);
     repl.toolbox = toolbox;

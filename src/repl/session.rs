@@ -21,6 +21,10 @@ pub struct Session {
     pub system: Option<String>,
     /// The conversation, without the system message.
     pub messages: Vec<Message>,
+    /// The model's own conversation (its Modelfile's `MESSAGE` lines, from
+    /// `/api/show`): shown when the model is opened, put before every
+    /// request by the server itself (so never sent), kept by `/save`.
+    pub model_messages: Vec<Message>,
     /// Options set with `-o` and `/set parameter`.
     pub options: Options,
     /// `--format` or `/set format json`.
@@ -104,7 +108,7 @@ impl Session {
     }
 
     /// The `/save` request: the base model, system message, parameters and
-    /// the conversation.
+    /// the conversation after the model's own.
     pub fn save_request(&self, name: &str) -> CreateRequest {
         let mut req = CreateRequest::new(name);
         let parent = self.parent_model.trim();
@@ -115,7 +119,14 @@ impl Session {
         req.from = Some(if usable { parent } else { &self.model }.to_string());
         req.system = self.system.clone();
         req.parameters = (!self.options.is_empty()).then(|| self.options.clone());
-        req.messages = (!self.messages.is_empty()).then(|| self.messages.clone());
+        // The model's own conversation first, as `ollama run` saves it.
+        let all: Vec<Message> = self
+            .model_messages
+            .iter()
+            .chain(&self.messages)
+            .cloned()
+            .collect();
+        req.messages = (!all.is_empty()).then_some(all);
         req
     }
 }

@@ -1,5 +1,6 @@
-//! The slash commands: `/set`, `/show`, `/load`, `/save`, `/export`,
-//! `/import`, `/retry`, `/clear`, `/help` and `/bye`.
+//! The slash commands: `/set`, `/show`, `/save`, `/export`, `/import`,
+//! `/retry`, `/clear`, `/help` and `/bye` (`/load` is with the model, in
+//! `model`).
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -12,8 +13,8 @@ use super::env::LineSource;
 use super::history;
 use super::input::{expand_home, unquote, Multiline, Target};
 use super::session::{from_markdown, to_markdown};
-use super::state::{is_not_found, unless_interrupted, Flow, Repl};
-use crate::exit::{about_model, usage, Interrupted};
+use super::state::{unless_interrupted, Flow, Repl};
+use crate::exit::{about_model, usage};
 use crate::render::progress::drive;
 use crate::render::show::show_topic;
 use crate::settings::request::{read_input_file, read_messages};
@@ -163,7 +164,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
 
     /// Whether the server said what the model can do, and thinking is
     /// not among it.
-    fn cannot_think(&self) -> bool {
+    pub(super) fn cannot_think(&self) -> bool {
         !self.session.capabilities.is_empty() && !self.session.has("thinking")
     }
 
@@ -263,24 +264,6 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             &self.session.options,
         );
         self.say(&text)?;
-        Ok(())
-    }
-
-    /// `/load MODEL`: switches models (pulling a missing one) and starts over.
-    pub(super) async fn load(&mut self, model: &str) -> Result<()> {
-        self.say(&format!("Loading model '{model}'"))?;
-        match self.open_model(model, !self.session.no_pull).await {
-            Ok(show) => {
-                self.adopt(model.to_string(), show);
-                self.session.messages.clear();
-                self.unsent = None;
-                self.drop_thinking_if_unsupported()?;
-                self.refresh_models().await;
-            }
-            Err(e) if e.downcast_ref::<Interrupted>().is_some() => {}
-            Err(e) if is_not_found(&e) => self.say(&format!("Couldn't find model '{model}'"))?,
-            Err(e) => self.error(&e)?,
-        }
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use anyhow::Result;
 use ollama_rs::{ChatResponse, Message};
 use serde_json::Value;
 
-use super::env::{Input, LineSource};
+use super::env::{Input, LineSource, Prompt};
 use super::state::Repl;
 use crate::exit::Interrupted;
 use crate::render::reply::{Layout, Renderer, ReplyStyle};
@@ -86,7 +86,10 @@ impl<L: LineSource, O: Write> View for SessionView<'_, '_, L, O> {
 
     async fn ask(&mut self, call: &Call<'_>) -> Result<Answer> {
         let question = ask_line(call.server, call.tool, call.arguments);
-        match self.lines.read_line(&question)? {
+        match self.lines.read_line(Prompt {
+            text: &question,
+            placeholder: None,
+        })? {
             Input::Line(answer) => Ok(parse_answer(&answer)),
             Input::Interrupted => Err(Interrupted.into()),
             Input::Eof => Ok(Answer::No),

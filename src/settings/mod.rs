@@ -81,6 +81,9 @@ pub struct Env {
     pub ssl_cert_dir: Option<OsString>,
     /// The proxy variables that are set and not empty, by name.
     pub proxy_variables: Vec<&'static str>,
+    /// `TERM` names a terminal the chat's line editor edits on (it reads
+    /// plain cooked lines on `dumb`, `cons25` and `emacs`).
+    pub line_editing: bool,
 }
 
 impl Settings {
@@ -167,6 +170,11 @@ impl Env {
                 .copied()
                 .filter(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
                 .collect(),
+            line_editing: std::env::var_os("TERM").is_none_or(|t| {
+                !["dumb", "cons25", "emacs"]
+                    .iter()
+                    .any(|u| t.eq_ignore_ascii_case(u))
+            }),
         }
     }
 }

@@ -26,7 +26,7 @@ async fn streams_replies_and_keeps_the_conversation() {
     );
     assert_eq!(r.prompts, vec![">>> ", ">>> ", ">>> "]);
     assert_eq!(r.history, vec!["Hello there", "And again"]);
-    assert_eq!(r.models.len(), 4, "models fetched for completion");
+    assert_eq!(r.models.len(), 7, "models fetched for completion");
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ use anyhow::Result;
 use ollama_rs::Client;
 
 use super::commands;
-use super::env::{Env, Input, InterruptFn, LineSource};
+use super::env::{Env, Input, InterruptFn, LineSource, Prompt};
 use super::session::Session;
 use super::state::Repl;
 use crate::exit;
@@ -28,6 +28,7 @@ use crate::ui::progress::Style;
 
 mod conversation;
 mod failures;
+mod model;
 mod slash;
 
 // ---------------------------------------------------------------------------
@@ -130,7 +131,21 @@ fn capabilities(model: &str) -> Vec<&'static str> {
     match model {
         "vis" => vec!["completion", "vision"],
         "thinker" => vec!["completion", "thinking"],
+        "embedder" => vec!["embedding"],
         _ => vec!["completion"],
+    }
+}
+
+/// The conversation a model was saved with (its Modelfile's `MESSAGE`
+/// lines): `primed` has one.
+fn model_messages(model: &str) -> Value {
+    match model {
+        "primed" => json!([
+            {"role": "system", "content": "Not shown."},
+            {"role": "user", "content": "Who are you?"},
+            {"role": "assistant", "content": "A primed model."},
+        ]),
+        _ => Value::Null,
     }
 }
 
@@ -191,6 +206,7 @@ async fn handle(State(stub): State<Arc<Stub>>, req: Request) -> Response<Body> {
         "/api/show" if installed => json_response(
             StatusCode::OK,
             json!({
+                "messages": model_messages(&model),
                 "modelfile": format!("# Modelfile for {model}\nFROM {model}\n"),
                 "parameters": "stop                           \"<|im_end|>\"",
                 "template": "{{ .Prompt }}",
@@ -201,7 +217,30 @@ async fn handle(State(stub): State<Arc<Stub>>, req: Request) -> Response<Body> {
                 "capabilities": capabilities(&model),
             }),
         ),
-        "/api/show" | "/api/chat" if !installed => not_found(&model),
+        "/api/show" | "/api/chat" | "/api/generate" if !installed => not_found(&model),
+        // Only the load request (no prompt) is sent to generate; `slow`
+        // takes forever to load.
+        "/api/generate" if model == "slow" => std::future::pending().await,
+        "/api/generate" => {
+            if body.get("think") == Some(&Value::Bool(true))
+                && !capabilities(&model).contains(&"thinking")
+            {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    json!({"error": format!("\"{model}\" does not support thinking")}),
+                );
+            }
+            if !capabilities(&model).contains(&"completion") {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    json!({"error": format!("\"{model}\" does not support generate")}),
+                );
+            }
+            json_response(
+                StatusCode::OK,
+                json!({"model": model, "response": "", "done": true, "done_reason": "load"}),
+            )
+        }
         "/api/pull" => {
             if model.starts_with("missing") {
                 return ndjson(
@@ -278,7 +317,9 @@ async fn handle(State(stub): State<Arc<Stub>>, req: Request) -> Response<Body> {
 
 fn new_stub() -> Arc<Stub> {
     let stub = Arc::new(Stub::default());
-    for m in ["tiny", "vis", "thinker", "other"] {
+    for m in [
+        "tiny", "vis", "thinker", "other", "primed", "embedder", "slow",
+    ] {
         stub.installed.lock().unwrap().insert(m.to_string());
     }
     stub
@@ -379,8 +420,8 @@ struct Script {
 }
 
 impl LineSource for Script {
-    fn read_line(&mut self, prompt: &str) -> io::Result<Input> {
-        self.prompts.borrow_mut().push(prompt.to_string());
+    fn read_line(&mut self, prompt: Prompt<'_>) -> io::Result<Input> {
+        self.prompts.borrow_mut().push(prompt.text.to_string());
         loop {
             match self.inputs.pop_front() {
                 Some(Input::Line(l)) if l.starts_with('!') && self.hook.is_some() => {
