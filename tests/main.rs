@@ -16,12 +16,15 @@ mod generate;
 mod global;
 mod interrupt;
 mod manage;
+mod markdown;
 #[cfg(unix)]
 mod progress_terminal;
 mod pull;
 mod push;
 #[cfg(unix)]
 mod repl;
+#[cfg(unix)]
+mod reply_terminal;
 mod secrets;
 mod tls_proxy;
 

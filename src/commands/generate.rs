@@ -16,9 +16,11 @@ use super::names::check_model;
 use crate::cli::ProgressMode;
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
 use crate::exit::{about_model, usage, ModelContext};
+use crate::render::markdown::MarkdownStyle;
 use crate::render::progress::{pull_missing, say};
 use crate::render::reply::{logprobs_text, Layout, Renderer, Reply, ReplyStyle};
 use crate::render::stats::stats_text;
+use crate::render::wrap;
 use crate::settings::request::{read_messages, read_tools, ModelSettings};
 use crate::settings::Settings;
 use crate::ui::progress::Style;
@@ -117,18 +119,37 @@ impl Job<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
-    /// The renderer of the reply: on stdout as it comes, no wrapping;
-    /// thinking between markers on a terminal, else on stderr.
+    /// The renderer of the reply: on stdout as it comes; on a terminal,
+    /// words wrapped at its width (unless --nowordwrap), Markdown drawn
+    /// with --markdown, and thinking between markers; else the text as
+    /// it comes, thinking on stderr.
     fn renderer(&self) -> Renderer<io::BufWriter<io::StdoutLock<'static>>, io::Stderr> {
+        let s = self.settings;
+        // Wrapping and Markdown move the cursor: a terminal that can.
+        let terminal = s.stdout_tty && !s.dumb_terminal;
+        let width = terminal.then(crate::settings::terminal_width).flatten();
+        let wrap = if self.args.nowordwrap {
+            None
+        } else {
+            wrap::limit(width)
+        };
+        let markdown = (terminal && self.args.markdown).then(|| MarkdownStyle {
+            color: s.color_stdout,
+            wrap,
+            columns: width.unwrap_or(80),
+            rows: crate::settings::terminal_rows().unwrap_or(24),
+        });
         let style = ReplyStyle {
             layout: Layout::Stream,
-            wrap: None,
+            wrap,
             hide_thinking: self.args.hide_thinking,
-            thinking_on_stdout: self.settings.stdout_tty,
-            dim_stdout: self.settings.color_stdout,
-            dim_stderr: self.settings.color_stderr,
+            thinking_on_stdout: s.stdout_tty,
+            dim_stdout: s.color_stdout,
+            dim_stderr: s.color_stderr,
+            markdown,
+            record_cursor: [s.stdout_tty, s.stderr_tty],
         };
-        Renderer::new(style, self.settings.stdout(), io::stderr())
+        Renderer::new(style, s.stdout(), io::stderr())
     }
 
     /// Shows a stream as it arrives; returns the statistics of its last line.

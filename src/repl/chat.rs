@@ -12,9 +12,11 @@ use super::env::{Input, LineSource};
 use super::input::{find_images, image_path, words, Multiline, Target};
 use super::state::{is_not_found, unless_interrupted, Flow, Repl};
 use crate::exit::{about_model, Interrupted};
+use crate::render::markdown::MarkdownStyle;
 use crate::render::progress::pull_missing;
 use crate::render::reply::{Layout, Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
+use crate::render::wrap;
 
 impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     /// Checks that the model exists, pulling it when it does not (unless
@@ -218,15 +220,18 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     /// it is reported in one line on stderr and the caller puts the
     /// conversation back as it was.
     pub(super) async fn reply(&mut self) -> Result<bool> {
+        let width = (self.env.width)();
         let limit = if self.session.wordwrap {
-            (self.env.width)()
-                .filter(|&w| w >= 10)
-                // The last column is left free: a terminal that wraps on
-                // its own there would make erasing a word miss a line.
-                .map(|w| w - 1)
+            wrap::limit(width)
         } else {
             None
         };
+        let markdown = self.session.markdown.then(|| MarkdownStyle {
+            color: self.env.color,
+            wrap: limit,
+            columns: width.unwrap_or(80),
+            rows: crate::settings::terminal_rows().unwrap_or(24),
+        });
         let style = ReplyStyle {
             layout: Layout::Session,
             wrap: limit,
@@ -235,6 +240,9 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             thinking_on_stdout: true,
             dim_stdout: self.env.color,
             dim_stderr: false,
+            markdown,
+            // The chat handles Ctrl-C itself.
+            record_cursor: [false; 2],
         };
         let mut view = Renderer::new(style, &mut self.out, io::sink());
         let model = self.session.model.clone();
