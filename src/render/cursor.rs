@@ -35,6 +35,12 @@ pub fn set_mid_line(stream: Stream, mid_line: bool) {
     flag(stream).store(mid_line, Ordering::Relaxed);
 }
 
+/// Whether the last record for `stream` says the cursor is mid-line.
+#[cfg(test)]
+pub fn is_mid_line(stream: Stream) -> bool {
+    flag(stream).load(Ordering::Relaxed)
+}
+
 /// Ends the lines left open: a newline on each stream whose cursor is
 /// mid-line. Called before a message that must start a line.
 pub fn end_open_lines() {

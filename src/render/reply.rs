@@ -1,7 +1,10 @@
 //! The one renderer of a model's reply as it streams, used by `generate`,
 //! one-shot `chat` and the interactive chat: thinking shown dimmed between
 //! `Thinking...` and `...done thinking.` (or on stderr, or not at all),
-//! the answer, tool calls, and words wrapped at a width when asked.
+//! the answer (its Markdown drawn with `--markdown`, see
+//! [`crate::render::markdown`]), tool calls, and words wrapped at a width
+//! when asked. It also records whether it left a line open (see
+//! [`crate::render::cursor`]).
 //!
 //! Two layouts remain, so that each kind of output stays as it was:
 //! [`Layout::Stream`] for one-shot commands (their stdout may be a file)

@@ -80,3 +80,41 @@ fn thinking_after_text_starts_a_line_in_a_session_only() {
         "AThinking...\nt\n...done thinking.\n\nB\n"
     );
 }
+
+#[test]
+fn markdown_goes_through_the_markdown_renderer_and_ends_its_line() {
+    for layout in [Layout::Stream, Layout::Session] {
+        let mut s = style(layout, true);
+        s.markdown = Some(MarkdownStyle {
+            color: false,
+            wrap: None,
+            columns: 80,
+            rows: 24,
+        });
+        let (out, _) = draw(s, &[("think", "t\n"), ("text", "- a\n- b")]);
+        assert!(
+            out.starts_with("Thinking...\nt\n...done thinking.\n\n• a\n"),
+            "{out:?}"
+        );
+        // The last line came raw, then was drawn when the reply ended.
+        assert!(out.ends_with("- b\r\u{1b}[J• b\n"), "{out:?}");
+    }
+}
+
+#[test]
+fn an_open_line_is_recorded_for_the_interrupt_message() {
+    let mut s = style(Layout::Stream, false);
+    s.record_cursor = [true, true];
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut r = Renderer::new(s, &mut out, &mut err);
+    r.thinking("hmm").unwrap();
+    assert!(cursor::is_mid_line(Stream::Stderr));
+    r.content("The sky is").unwrap();
+    assert!(!cursor::is_mid_line(Stream::Stderr), "thinking ended");
+    assert!(cursor::is_mid_line(Stream::Stdout));
+    r.content(" blue.\n").unwrap();
+    assert!(!cursor::is_mid_line(Stream::Stdout));
+    r.content("More").unwrap();
+    r.finish().unwrap();
+    assert!(!cursor::is_mid_line(Stream::Stdout));
+}
