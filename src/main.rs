@@ -74,6 +74,9 @@ fn main() -> ExitCode {
         Outcome::Done(Ok(code)) => code,
         Outcome::Done(Err(err)) => exit::report(&err, &settings),
         Outcome::Interrupted(what) => {
+            // An answer cut off mid-line is ended first, so that the
+            // message starts a line of its own.
+            render::cursor::end_open_lines();
             let line = match what {
                 Some(what) => format!("ollama-rs: interrupted while {what}"),
                 None => "ollama-rs: interrupted".to_string(),

@@ -16,6 +16,7 @@ mod generate;
 mod global;
 mod interrupt;
 mod manage;
+mod markdown;
 mod mcp;
 #[cfg(unix)]
 mod mcp_repl;
@@ -25,6 +26,8 @@ mod pull;
 mod push;
 #[cfg(unix)]
 mod repl;
+#[cfg(unix)]
+mod reply_terminal;
 mod secrets;
 mod tls_proxy;
 mod waiting;

@@ -202,7 +202,8 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  ollama-rs generate llama3.2 'Why is the sky blue?'\n  \
         git diff | ollama-rs generate llama3.2 'Write a commit message for this diff'\n  \
-        ollama-rs generate llama3.2 --format json -o temperature=0 'List 3 colours as JSON'"
+        ollama-rs generate llama3.2 --format json -o temperature=0 'List 3 colours as JSON'\n  \
+        ollama-rs generate llama3.2 --markdown 'A table of the planets and their moons'"
     )]
     Generate(GenerateArgs),
 
@@ -211,6 +212,7 @@ pub enum Command {
         visible_alias = "run",
         after_help = "Examples:\n  ollama-rs chat llama3.2                 # interactive\n  \
             ollama-rs run llama3.2 'Why is the sky blue?'\n  \
+            ollama-rs run llama3.2 --markdown 'Compare Rust and Go in a table'\n  \
             git diff | ollama-rs run llama3.2 'Write a commit message for this diff'\n  \
             ollama-rs chat llama3.2 -m 'Hello!'\n  \
             ollama-rs chat llama3.2 --messages history.json -m 'And then?'\n  \

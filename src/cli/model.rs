@@ -46,7 +46,26 @@ pub struct ModelArgs {
     /// Print timing statistics on stderr after the answer
     #[arg(long)]
     pub verbose: bool,
+
+    /// Do not wrap words at the terminal's width
+    #[arg(long)]
+    pub nowordwrap: bool,
+
+    /// Draw the answer's Markdown on a terminal: headings, lists, tables, highlighted code
+    #[arg(long, long_help = MARKDOWN_HELP)]
+    pub markdown: bool,
 }
+
+/// The long help of `--markdown`.
+const MARKDOWN_HELP: &str = "\
+Draw the answer's Markdown on a terminal: headings, emphasis, lists, quotes, tables, and \
+code blocks highlighted by language. Each line is drawn when its newline arrives; until then \
+it shows as it comes, raw. Bold, italic and colours follow --color and NO_COLOR; without \
+colour the text keeps its Markdown marks and only the layout is drawn. Off by default: the \
+raw text is what Ollama shows and what copy and paste need. When stdout is not a terminal, \
+the answer is always the raw text.
+
+  ollama-rs run llama3.2 --markdown 'Compare three sorting algorithms in a table'";
 
 /// `generate`.
 #[derive(Debug, Args)]
@@ -115,10 +134,6 @@ pub struct ChatArgs {
     /// Tool definitions (a JSON array) to offer; their calls are printed, not run
     #[arg(long, value_name = "FILE", conflicts_with_all = ["mcp", "mcp_servers", "web"])]
     pub tools: Option<PathBuf>,
-
-    /// Do not wrap words at the terminal's width (interactive)
-    #[arg(long)]
-    pub nowordwrap: bool,
 
     /// Do not pull a missing model (it fails with status 4 instead)
     #[arg(long)]

@@ -18,7 +18,7 @@ use crate::cli::ProgressMode;
 use crate::cli::{ChatArgs, GenerateArgs, ModelArgs};
 use crate::exit::{about_model, usage, ModelContext};
 use crate::render::progress::{pull_missing, say};
-use crate::render::reply::{logprobs_text, Layout, Renderer, Reply, ReplyStyle};
+use crate::render::reply::{logprobs_text, Renderer, Reply};
 use crate::render::stats::stats_text;
 use crate::render::waiting::Waiting;
 use crate::settings::request::{read_messages, read_tools, ModelSettings};
@@ -122,18 +122,17 @@ impl Job<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
-    /// The renderer of the reply: on stdout as it comes, no wrapping;
-    /// thinking between markers on a terminal, else on stderr.
+    /// The renderer of the reply: on stdout as it comes; on a terminal,
+    /// words wrapped at its width (unless --nowordwrap), Markdown drawn
+    /// with --markdown, and thinking between markers; else the text as
+    /// it comes, thinking on stderr.
     fn renderer(&self) -> Renderer<io::BufWriter<io::StdoutLock<'static>>, io::Stderr> {
-        let style = ReplyStyle {
-            layout: Layout::Stream,
-            wrap: None,
-            hide_thinking: self.args.hide_thinking,
-            thinking_on_stdout: self.settings.stdout_tty,
-            dim_stdout: self.settings.color_stdout,
-            dim_stderr: self.settings.color_stderr,
-        };
-        Renderer::new(style, self.settings.stdout(), io::stderr())
+        let s = self.settings;
+        Renderer::new(
+            super::style::one_shot_style(s, self.args),
+            s.stdout(),
+            io::stderr(),
+        )
     }
 
     /// The spinner until the answer starts: on stderr when it is a

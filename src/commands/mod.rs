@@ -18,6 +18,7 @@ use crate::settings::connection::Connection;
 use crate::settings::Settings;
 
 mod names;
+mod style;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli, settings: &Settings) -> Result<ExitCode> {

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::cli::{ModelArgs, ProgressMode};
 use crate::exit::{ModelContext, NOT_FOUND};
 use crate::render::progress::{pull_missing, say};
-use crate::render::reply::{Layout, Renderer, ReplyStyle};
+use crate::render::reply::{Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::render::style::{dim, warning_label};
 use crate::render::tools::{ask_line, call_line, result_line, Shown};
@@ -178,14 +178,7 @@ pub async fn run(
     let (no_stream, verbose) = (args.no_stream, args.verbose);
     let mut view = OneShot {
         settings,
-        style: ReplyStyle {
-            layout: Layout::Stream,
-            wrap: None,
-            hide_thinking: args.hide_thinking,
-            thinking_on_stdout: settings.stdout_tty,
-            dim_stdout: settings.color_stdout,
-            dim_stderr: settings.color_stderr,
-        },
+        style: super::style::one_shot_style(settings, args),
         reply: None,
         refused: false,
     };

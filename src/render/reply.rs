@@ -1,7 +1,10 @@
 //! The one renderer of a model's reply as it streams, used by `generate`,
 //! one-shot `chat` and the interactive chat: thinking shown dimmed between
 //! `Thinking...` and `...done thinking.` (or on stderr, or not at all),
-//! the answer, tool calls, and words wrapped at a width when asked.
+//! the answer (its Markdown drawn with `--markdown`, see
+//! [`crate::render::markdown`]), tool calls, and words wrapped at a width
+//! when asked. It also records whether it left a line open (see
+//! [`crate::render::cursor`]).
 //!
 //! Two layouts remain, so that each kind of output stays as it was:
 //! [`Layout::Stream`] for one-shot commands (their stdout may be a file)
@@ -12,6 +15,8 @@ use std::io::{self, Write};
 
 use ollama_rs::{ChatResponse, GenerateResponse, Logprob, Metrics, ToolCall};
 
+use crate::render::cursor::{self, Stream};
+use crate::render::markdown::{Markdown, MarkdownStyle};
 use crate::render::style::dim;
 use crate::render::wrap::Wrapper;
 
@@ -129,6 +134,12 @@ pub struct ReplyStyle {
     pub dim_stdout: bool,
     /// Dim thinking on stderr.
     pub dim_stderr: bool,
+    /// Draw the answer's Markdown (`--markdown`; only on a terminal).
+    pub markdown: Option<MarkdownStyle>,
+    /// `out` and `err` are the process's stdout and stderr, on terminals
+    /// where they are: whether a line is left open on each is recorded
+    /// in [`cursor`] (for the message of an interrupted command).
+    pub record_cursor: [bool; 2],
 }
 
 /// Draws one reply, part by part, to `out` (and thinking to `err` when it
@@ -139,6 +150,8 @@ pub struct Renderer<O: Write, E: Write> {
     out: O,
     err: E,
     wrap: Wrapper,
+    /// Draws the answer when `--markdown` is on.
+    markdown: Option<Markdown>,
     /// Thinking was shown and the answer has not started yet.
     in_thinking: bool,
     /// The thinking shown so far ends with a newline.
@@ -159,6 +172,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             out,
             err,
             wrap: Wrapper::new(style.wrap),
+            markdown: style.markdown.map(Markdown::new),
             in_thinking: false,
             thinking_at_line_start: true,
             out_at_line_start: true,
@@ -184,24 +198,74 @@ impl<O: Write, E: Write> Renderer<O, E> {
     fn at_line_start(&self) -> bool {
         match self.style.layout {
             Layout::Stream => self.out_at_line_start,
-            Layout::Session => self.wrap.at_line_start(),
+            Layout::Session => self.cursor_at_line_start(),
         }
     }
 
-    /// Writes text to `out`, wrapped, dimmed if asked, and flushes (unless
+    /// Whether the cursor on `out` is in the first column.
+    fn cursor_at_line_start(&self) -> bool {
+        self.wrap.at_line_start() && self.markdown.as_ref().is_none_or(Markdown::at_line_start)
+    }
+
+    /// Writes a chunk to `out` and flushes (unless
     /// [`Renderer::batched`]), so that each token shows as it arrives.
-    fn emit(&mut self, text: &str, dimmed: bool) -> io::Result<()> {
-        let mut chunk = String::new();
-        self.wrap.push(text, &mut chunk);
-        let chunk = dim(&chunk, dimmed && self.style.dim_stdout);
+    fn write_out(&mut self, chunk: &str) -> io::Result<()> {
         if !chunk.is_empty() {
             self.out_at_line_start = chunk.ends_with('\n');
+        }
+        if self.style.record_cursor[0] {
+            cursor::set_mid_line(Stream::Stdout, !self.cursor_at_line_start());
         }
         self.out.write_all(chunk.as_bytes())?;
         if self.flush_each {
             self.out.flush()?;
         }
         Ok(())
+    }
+
+    /// Writes text to `out`, wrapped, dimmed if asked.
+    fn emit(&mut self, text: &str, dimmed: bool) -> io::Result<()> {
+        let mut chunk = String::new();
+        self.wrap.push(text, &mut chunk);
+        let chunk = dim(&chunk, dimmed && self.style.dim_stdout);
+        self.write_out(&chunk)
+    }
+
+    /// Writes text of the answer: through the Markdown renderer when on.
+    fn emit_answer(&mut self, text: &str) -> io::Result<()> {
+        let Some(md) = self.markdown.as_mut() else {
+            return self.emit(text, false);
+        };
+        let mut chunk = String::new();
+        md.push(text, &mut chunk);
+        self.write_out(&chunk)?;
+        self.out_at_line_start = self.cursor_at_line_start();
+        Ok(())
+    }
+
+    /// Draws what the Markdown renderer still holds (the last line, a
+    /// table), ending the line.
+    fn end_markdown(&mut self) -> io::Result<()> {
+        let Some(md) = self.markdown.as_mut() else {
+            return Ok(());
+        };
+        let mut chunk = String::new();
+        md.finish(&mut chunk);
+        if !chunk.is_empty() {
+            self.write_out(&chunk)?;
+            self.out_at_line_start = true;
+        }
+        Ok(())
+    }
+
+    /// Writes thinking to `err`.
+    fn write_err(&mut self, text: &str) {
+        let t = dim(text, self.style.dim_stderr);
+        let _ = self.err.write_all(t.as_bytes());
+        let _ = self.err.flush();
+        if self.style.record_cursor[1] && !text.is_empty() {
+            cursor::set_mid_line(Stream::Stderr, !text.ends_with('\n'));
+        }
     }
 
     /// Shows thinking.
@@ -211,6 +275,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
         }
         if self.style.thinking_on_stdout {
             if !self.in_thinking {
+                self.end_markdown()?;
                 if self.style.layout == Layout::Session && !self.at_line_start() {
                     self.emit("\n", false)?;
                 }
@@ -218,9 +283,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             }
             self.emit(text, true)?;
         } else {
-            let t = dim(text, self.style.dim_stderr);
-            let _ = self.err.write_all(t.as_bytes());
-            let _ = self.err.flush();
+            self.write_err(text);
         }
         self.in_thinking = true;
         self.thinking_at_line_start = text.ends_with('\n');
@@ -242,7 +305,7 @@ impl<O: Write, E: Write> Renderer<O, E> {
             self.emit(&format!("{lead}...done thinking.\n\n"), true)
         } else {
             if !at_line_start {
-                let _ = self.err.write_all(b"\n");
+                self.write_err("\n");
             }
             Ok(())
         }
@@ -254,16 +317,17 @@ impl<O: Write, E: Write> Renderer<O, E> {
             return Ok(());
         }
         self.end_thinking()?;
-        self.emit(text, false)
+        self.emit_answer(text)
     }
 
     /// Shows a tool call.
     pub fn tool_call(&mut self, call: &ToolCall) -> io::Result<()> {
         let text = format!("{call}\n");
         match self.style.layout {
-            Layout::Session => self.content(&text),
-            Layout::Stream => {
+            Layout::Session if self.markdown.is_none() => self.content(&text),
+            _ => {
                 self.end_thinking()?;
+                self.end_markdown()?;
                 if !self.at_line_start() {
                     self.emit("\n", false)?;
                 }
@@ -287,98 +351,23 @@ impl<O: Write, E: Write> Renderer<O, E> {
     /// Ends the reply: closes thinking and ends the last line.
     pub fn finish(&mut self) -> io::Result<()> {
         self.end_thinking()?;
+        self.end_markdown()?;
         let mut tail = String::new();
         match self.style.layout {
             Layout::Session => self.wrap.finish(&mut tail),
-            Layout::Stream if !self.out_at_line_start => tail.push('\n'),
+            Layout::Stream if !self.out_at_line_start => {
+                self.wrap.finish(&mut String::new());
+                tail.push('\n');
+            }
             Layout::Stream => {}
         }
         if !tail.is_empty() {
             self.out_at_line_start = true;
         }
-        self.out.write_all(tail.as_bytes())?;
+        self.write_out(&tail)?;
         self.out.flush()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn style(layout: Layout, thinking_on_stdout: bool) -> ReplyStyle {
-        ReplyStyle {
-            layout,
-            wrap: None,
-            hide_thinking: false,
-            thinking_on_stdout,
-            dim_stdout: false,
-            dim_stderr: false,
-        }
-    }
-
-    /// What a renderer writes to stdout and stderr for these steps.
-    fn draw(style: ReplyStyle, steps: &[(&str, &str)]) -> (String, String) {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut r = Renderer::new(style, &mut out, &mut err);
-        for (kind, text) in steps {
-            match *kind {
-                "think" => r.thinking(text).unwrap(),
-                "text" => r.content(text).unwrap(),
-                _ => unreachable!(),
-            }
-        }
-        r.finish().unwrap();
-        drop(r);
-        (
-            String::from_utf8(out).unwrap(),
-            String::from_utf8(err).unwrap(),
-        )
-    }
-
-    #[test]
-    fn thinking_between_markers_on_stdout() {
-        let steps = [("think", "hmm"), ("think", " so"), ("text", "Yes")];
-        let want = "Thinking...\nhmm so\n...done thinking.\n\nYes\n";
-        for layout in [Layout::Stream, Layout::Session] {
-            assert_eq!(draw(style(layout, true), &steps), (want.into(), "".into()));
-        }
-    }
-
-    #[test]
-    fn thinking_on_stderr_leaves_stdout_the_answer() {
-        let steps = [("think", "hmm"), ("text", "Yes")];
-        assert_eq!(
-            draw(style(Layout::Stream, false), &steps),
-            ("Yes\n".into(), "hmm\n".into())
-        );
-    }
-
-    #[test]
-    fn a_stream_ending_in_dimmed_thinking_gets_one_more_newline() {
-        let mut s = style(Layout::Stream, true);
-        s.dim_stdout = true;
-        let (out, _) = draw(s, &[("think", "t\n")]);
-        assert_eq!(
-            out,
-            "\u{1b}[2mThinking...\n\u{1b}[0m\u{1b}[2mt\n\u{1b}[0m\
-             \u{1b}[2m...done thinking.\n\n\u{1b}[0m\n"
-        );
-        let mut s = style(Layout::Session, true);
-        s.dim_stdout = true;
-        let (out, _) = draw(s, &[("think", "t\n")]);
-        assert!(out.ends_with("...done thinking.\n\n\u{1b}[0m"), "{out:?}");
-    }
-
-    #[test]
-    fn thinking_after_text_starts_a_line_in_a_session_only() {
-        let steps = [("text", "A"), ("think", "t"), ("text", "B")];
-        assert_eq!(
-            draw(style(Layout::Session, true), &steps).0,
-            "A\nThinking...\nt\n...done thinking.\n\nB\n"
-        );
-        assert_eq!(
-            draw(style(Layout::Stream, true), &steps).0,
-            "AThinking...\nt\n...done thinking.\n\nB\n"
-        );
-    }
-}
+mod tests;

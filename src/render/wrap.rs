@@ -5,6 +5,13 @@
 //! (cursor back, clear to the end of the line) and printed again on the next
 //! line; a word longer than a whole line is broken where the line ends.
 
+/// The wrap width for a terminal `width` columns wide. The last column is
+/// left free: a terminal that wraps on its own there would make erasing a
+/// word miss a line. None when the width is unknown or under 10 columns.
+pub fn limit(width: Option<usize>) -> Option<usize> {
+    width.filter(|&w| w >= 10).map(|w| w - 1)
+}
+
 /// Tracks the cursor column and the word being printed.
 #[derive(Debug, Clone)]
 pub struct Wrapper {

@@ -13,8 +13,10 @@ use super::env::{Input, LineSource, Prompt};
 use super::input::{find_images, image_path, words, Multiline, Target};
 use super::state::{Flow, Repl};
 use crate::exit::about_model;
+use crate::render::markdown::MarkdownStyle;
 use crate::render::reply::{Layout, Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
+use crate::render::wrap;
 
 impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     /// Reads and answers lines until `/bye` or Ctrl-D.
@@ -244,15 +246,18 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     /// How replies are drawn in the session: wrapped at the terminal's
     /// width unless `/set nowordwrap`, thinking dimmed on stdout.
     pub(super) fn reply_style(&self) -> ReplyStyle {
+        let width = (self.env.width)();
         let limit = if self.session.wordwrap {
-            (self.env.width)()
-                .filter(|&w| w >= 10)
-                // The last column is left free: a terminal that wraps on
-                // its own there would make erasing a word miss a line.
-                .map(|w| w - 1)
+            wrap::limit(width)
         } else {
             None
         };
+        let markdown = self.session.markdown.then(|| MarkdownStyle {
+            color: self.env.color,
+            wrap: limit,
+            columns: width.unwrap_or(80),
+            rows: crate::settings::terminal_rows().unwrap_or(24),
+        });
         ReplyStyle {
             layout: Layout::Session,
             wrap: limit,
@@ -261,6 +266,9 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             thinking_on_stdout: true,
             dim_stdout: self.env.color,
             dim_stderr: false,
+            markdown,
+            // The chat handles Ctrl-C itself.
+            record_cursor: [false; 2],
         }
     }
 }

@@ -115,6 +115,12 @@ const SET: &[Sub] = &[
     sub("quiet", "", "Hide statistics"),
     sub("wordwrap", "", "Wrap words at the terminal's width"),
     sub("nowordwrap", "", "Do not wrap words"),
+    sub(
+        "markdown",
+        "",
+        "Draw replies' Markdown: headings, lists, tables, code",
+    ),
+    sub("nomarkdown", "", "Show replies as raw text"),
     sub("history", "", "Keep the lines you type in the history file"),
     sub("nohistory", "", "Stop keeping history"),
 ];
@@ -518,7 +524,13 @@ mod tests {
         let (start, kind) = completion_context("/set no").unwrap();
         assert_eq!(
             candidates("/set no", start, kind),
-            vec!["noformat", "nothink", "nowordwrap", "nohistory"]
+            vec![
+                "noformat",
+                "nothink",
+                "nowordwrap",
+                "nomarkdown",
+                "nohistory"
+            ]
         );
         let (start, kind) = completion_context("/set think h").unwrap();
         assert_eq!(candidates("/set think h", start, kind), vec!["high"]);

@@ -43,6 +43,8 @@ pub struct Session {
     pub verbose: bool,
     /// Wrap words at the terminal's width.
     pub wordwrap: bool,
+    /// Draw replies' Markdown (`--markdown`, `/set markdown`).
+    pub markdown: bool,
     /// `--no-pull`.
     pub no_pull: bool,
 }
@@ -59,7 +61,8 @@ impl Session {
             images: common.images,
             hide_thinking: a.model_args.hide_thinking,
             verbose: a.model_args.verbose,
-            wordwrap: !a.nowordwrap,
+            wordwrap: !a.model_args.nowordwrap,
+            markdown: a.model_args.markdown,
             no_pull: a.no_pull,
             ..Session::default()
         };

@@ -151,6 +151,10 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
                 self.session.wordwrap = sub == "wordwrap";
                 self.say(&format!("Set '{sub}' mode."))?;
             }
+            "markdown" | "nomarkdown" => {
+                self.session.markdown = sub == "markdown";
+                self.say(&format!("Set '{sub}' mode."))?;
+            }
             "history" | "nohistory" => {
                 self.lines.set_history(sub == "history");
                 self.say(&format!("Set '{sub}' mode."))?;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::env::{Input, LineSource, Prompt};
 use super::state::Repl;
 use crate::exit::Interrupted;
-use crate::render::reply::{Layout, Renderer, ReplyStyle};
+use crate::render::reply::{Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::render::style::dim;
 use crate::render::tools::{ask_line, call_line, result_line, Shown};
@@ -130,19 +130,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
     /// "the user cancelled this tool call", and what was done stays in the
     /// conversation.
     pub(super) async fn reply_with_tools(&mut self) -> Result<bool> {
-        let limit = if self.session.wordwrap {
-            (self.env.width)().filter(|&w| w >= 10).map(|w| w - 1)
-        } else {
-            None
-        };
-        let style = ReplyStyle {
-            layout: Layout::Session,
-            wrap: limit,
-            hide_thinking: self.session.hide_thinking,
-            thinking_on_stdout: true,
-            dim_stdout: self.env.color,
-            dim_stderr: false,
-        };
+        let style = self.reply_style();
         let base = self.session.request();
         let stop = (self.env.interrupt)();
         let mut added: Vec<Message> = Vec::new();

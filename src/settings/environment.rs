@@ -68,7 +68,8 @@ pub const ENVIRONMENT: &[Variable] = &[
     Variable {
         name: "TERM",
         reads: &["TERM"],
-        about: "When dumb, progress is shown as plain lines instead of bars.",
+        about: "When dumb, progress is shown as plain lines instead of bars, and one-shot \
+                answers are neither wrapped nor drawn as Markdown (the cursor cannot move).",
     },
     Variable {
         name: "HOME",

@@ -187,6 +187,14 @@ pub fn terminal_width() -> Option<usize> {
         .map(|(_, cols)| usize::from(cols))
 }
 
+/// The height of the terminal on stdout in rows, if known (asked each
+/// time, as the width).
+pub fn terminal_rows() -> Option<usize> {
+    console::Term::stdout()
+        .size_checked()
+        .map(|(rows, _)| usize::from(rows))
+}
+
 /// Whether this command line runs the interactive session: `chat` without
 /// `-m` or a prompt, with stdin and stdout on a terminal.
 fn is_interactive(command: &Command, stdin_tty: bool, stdout_tty: bool) -> bool {

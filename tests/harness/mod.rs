@@ -2,10 +2,13 @@
 //! `ollama-rs` with a clean environment (optionally against a test server),
 //! checks what it was told to expect and returns the output for further
 //! checks; the helpers for output text; [`skip`] for tests the machine
-//! cannot run; and, in [`process`], the children watched while they run.
+//! cannot run; in [`process`], the children watched while they run; and,
+//! in `pty`, the binary on a pseudo-terminal and the screen it leaves.
 
 pub mod models;
 pub mod process;
+#[cfg(unix)]
+pub mod pty;
 pub mod transfer;
 
 use std::ffi::OsStr;

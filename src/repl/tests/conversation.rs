@@ -175,6 +175,34 @@ async fn word_wrap_follows_the_setting() {
 }
 
 #[tokio::test]
+async fn markdown_follows_the_setting() {
+    let (url, _stub) = start_stub().await;
+    let block = ["\"\"\"", "list:", "- **one**", "\"\"\""];
+    let mut script = vec!["/set markdown"];
+    script.extend(block);
+    script.push("/set nomarkdown");
+    script.extend(block);
+    let r = run_with(
+        &url,
+        session("tiny"),
+        &script,
+        Setup {
+            width: Some(40),
+            ..Setup::default()
+        },
+    )
+    .await;
+    let out = r.out.text();
+    let (drawn, raw) = out
+        .split_once("Set 'nomarkdown' mode.\n")
+        .unwrap_or_else(|| panic!("{out:?}"));
+    assert!(drawn.starts_with("Set 'markdown' mode.\n"), "{out:?}");
+    // Without colour the layout is drawn, the inline marks stay.
+    assert!(drawn.ends_with("• **one**\n\n"), "{drawn:?}");
+    assert_eq!(raw, "echo: list:\n- **one**\n\n");
+}
+
+#[tokio::test]
 async fn a_missing_model_is_pulled_or_refused() {
     let (url, stub) = start_stub().await;
     let refused = run_with(
