@@ -17,7 +17,8 @@ mod global;
 mod interrupt;
 mod manage;
 mod markdown;
-mod mcp;
+pub mod mcp;
+mod mcp_https;
 #[cfg(unix)]
 mod mcp_repl;
 #[cfg(unix)]

@@ -535,13 +535,15 @@ fn tools_files_and_mcp_do_not_mix() {
 }
 
 /// `mcp-test-server --http` on a free port of 127.0.0.1.
-struct HttpServer {
+pub struct HttpServer {
     child: Child,
-    url: String,
+    /// `http://127.0.0.1:PORT/PATH`
+    pub url: String,
 }
 
 impl HttpServer {
-    fn start() -> HttpServer {
+    /// Starts it and reads its URL.
+    pub fn start() -> HttpServer {
         let mut child = Command::new(mcp_server())
             .arg("--http")
             .stdout(Stdio::piped())

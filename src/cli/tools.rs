@@ -21,8 +21,9 @@ Their tools are offered to the model, and the calls it asks for are run (see --a
 started as a command gets only the environment its entry names plus PATH, HOME, USER, LANG, \
 LC_*, TERM, TMPDIR and the like: never OLLAMA_API_KEY, -H headers or other credentials. Its \
 stderr goes to <data dir>/ollama-rs/mcp/<server>.log (~/.local/share on Linux), not to the \
-screen. A server that does not start is a warning, as long as another one does. URLs must be \
-http:// (no TLS for MCP servers yet).";
+screen. A server that does not start is a warning, as long as another one does. An https:// \
+server's certificate is checked against the system's CAs (SSL_CERT_FILE and SSL_CERT_DIR \
+replace them) and --cacert's.";
 
 /// The long help of `--allow`.
 pub const ALLOW_HELP: &str = "\

@@ -286,7 +286,12 @@ pub async fn chat(a: ChatArgs, client: &Client, settings: &Settings) -> Result<E
     };
     let tools = a.tools.as_deref().map(read_tools).transpose()?;
     let can_ask = settings.stdin_tty && settings.stderr_tty;
-    let tool_settings = ToolSettings::resolve(&a.tool_args, &settings.env, can_ask)?;
+    let tool_settings = ToolSettings::resolve(
+        &a.tool_args,
+        &settings.env,
+        settings.cacert.as_deref(),
+        can_ask,
+    )?;
     let text = if let Some(m) = &a.message {
         m.clone()
     } else if !a.prompt.is_empty() || !settings.stdin_tty {

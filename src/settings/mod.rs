@@ -53,6 +53,8 @@ pub struct Settings {
     pub dumb_terminal: bool,
     /// The command runs the interactive chat, which handles Ctrl-C itself.
     pub interactive: bool,
+    /// `--cacert`: also trusted by the `https://` MCP servers of `chat`.
+    pub cacert: Option<std::path::PathBuf>,
     /// The environment variables the command line reads.
     pub env: Env,
 }
@@ -130,6 +132,7 @@ impl Settings {
             stderr_tty,
             dumb_terminal,
             interactive,
+            cacert: global.cacert.clone(),
             env,
         }
     }

@@ -32,6 +32,8 @@ pub struct ToolSettings {
     pub log_dir: Option<PathBuf>,
     /// A call can be asked about: stdin and stderr are terminals.
     pub can_ask: bool,
+    /// `--cacert`'s certificates (PEM), trusted by `https://` servers too.
+    pub root_certificates: Vec<Vec<u8>>,
 }
 
 /// Programs that run another one named by their first argument that is not
@@ -69,7 +71,12 @@ pub fn server_name(server: &StdioServer) -> String {
 
 impl ToolSettings {
     /// The settings the flags ask for; `None` when no tool is asked for.
-    pub fn resolve(a: &ToolArgs, env: &Env, can_ask: bool) -> Result<Option<ToolSettings>> {
+    pub fn resolve(
+        a: &ToolArgs,
+        env: &Env,
+        cacert: Option<&std::path::Path>,
+        can_ask: bool,
+    ) -> Result<Option<ToolSettings>> {
         if !a.any() {
             return Ok(None);
         }
@@ -109,7 +116,14 @@ impl ToolSettings {
                 ));
             }
         }
+        let root_certificates = match cacert {
+            Some(path) => vec![std::fs::read(path).map_err(|e| {
+                usage(format!("could not read --cacert `{}`: {e}", path.display()))
+            })?],
+            None => Vec::new(),
+        };
         Ok(Some(ToolSettings {
+            root_certificates,
             servers,
             web: a.web,
             allow: a.allow.clone(),

@@ -74,6 +74,9 @@ impl Toolbox {
         let mut mcp = None;
         if !settings.servers.servers.is_empty() {
             let mut options = ConnectOptions::default();
+            for pem in &settings.root_certificates {
+                options = options.add_root_certificates(pem.clone());
+            }
             if let Some(dir) = &settings.log_dir {
                 options = options.log_dir(dir);
             }

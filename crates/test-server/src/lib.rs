@@ -106,7 +106,7 @@ use body::{Payload, Reply};
 #[allow(unused_imports)]
 pub use proxy::TestProxy;
 #[allow(unused_imports)]
-pub use tls::{Relay, TlsServer};
+pub use tls::{Relay, TlsFront, TlsServer};
 pub use web::{image_base64, WEB_API_KEY};
 
 /// The version this server claims to be.

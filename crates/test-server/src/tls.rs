@@ -146,6 +146,36 @@ impl TlsServer {
     }
 }
 
+/// A TLS front for any server on a port of 127.0.0.1 (an MCP server over streamable HTTP, say),
+/// with a certificate for [`DEFAULT_NAMES`] signed by a CA made for it. Dropping it stops it.
+pub struct TlsFront {
+    front: Front,
+    certificates: TestCertificates,
+}
+
+impl TlsFront {
+    /// A front relaying each connection, once TLS is agreed, to `127.0.0.1:port`.
+    pub fn to_port(port: u16) -> TlsFront {
+        let certificates = TestCertificates::new(&DEFAULT_NAMES);
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(certificates.server_config()));
+        let front = Front::start(IpAddr::from([127, 0, 0, 1]), port, Some(acceptor));
+        TlsFront {
+            front,
+            certificates,
+        }
+    }
+
+    /// `https://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.front.port)
+    }
+
+    /// The PEM of the CA that signed the front's certificate.
+    pub fn ca_pem(&self) -> &str {
+        &self.certificates.ca_pem
+    }
+}
+
 /// A plain TCP relay from another loopback address to a [`TestServer`], e.g. on `[::1]`.
 pub struct Relay {
     front: Front,

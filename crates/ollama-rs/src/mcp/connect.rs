@@ -55,6 +55,9 @@ pub struct ConnectOptions {
     /// The longest wait for a server to start and answer the handshake
     /// and its list of tools (default 30 s).
     pub start_timeout: Duration,
+    /// CA certificates (PEM) trusted for `https://` servers besides the
+    /// system's (which `SSL_CERT_FILE` and `SSL_CERT_DIR` replace).
+    pub root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for ConnectOptions {
@@ -62,6 +65,7 @@ impl Default for ConnectOptions {
         ConnectOptions {
             log_dir: None,
             start_timeout: Duration::from_secs(30),
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -71,6 +75,14 @@ impl ConnectOptions {
     #[must_use]
     pub fn log_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.log_dir = Some(dir.into());
+        self
+    }
+
+    /// Adds CA certificates (PEM, one or more) to
+    /// [`root_certificates`](Self::root_certificates).
+    #[must_use]
+    pub fn add_root_certificates(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
         self
     }
 
@@ -323,7 +335,19 @@ async fn connect_http(
         };
         headers.insert(key, value);
     }
-    let transport = StreamableHttpClientTransport::from_config(
+    let https = h
+        .url
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("https:");
+    let client =
+        http_client(https, &options.root_certificates).map_err(|message| McpError::Start {
+            server: name.to_string(),
+            command: h.url.clone(),
+            message,
+        })?;
+    let transport = StreamableHttpClientTransport::with_client(
+        client,
         StreamableHttpClientTransportConfig::with_uri(h.url.as_str()).custom_headers(headers),
     );
     let handshake = async {
@@ -364,4 +388,42 @@ async fn connect_http(
         log: None,
         child: Mutex::new(None),
     })
+}
+
+/// The HTTP client of a streamable-HTTP server. Its TLS is rustls with the
+/// ring provider (the library's other TLS needs no second crypto library);
+/// the trusted roots, read only for an `https://` server, are the system's
+/// and `extra`'s.
+fn http_client(https: bool, extra: &[Vec<u8>]) -> Result<reqwest_mcp::Client, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+
+    let mut roots = rustls::RootCertStore::empty();
+    if https {
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        for pem in extra {
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                let cert =
+                    cert.map_err(|e| format!("an added CA certificate is not valid PEM: {e}"))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("an added CA certificate is not usable: {e}"))?;
+            }
+        }
+        if roots.is_empty() {
+            return Err("no trusted CA certificate was found for an https:// server".into());
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS could not be set up: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest_mcp::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
+        .map_err(|e| format!("the HTTP client could not be set up: {e}"))
 }

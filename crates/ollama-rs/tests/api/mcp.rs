@@ -168,6 +168,34 @@ async fn a_streamable_http_server_answers_calls() {
 }
 
 #[tokio::test]
+async fn an_https_server_is_reached_with_its_ca_and_refused_without() {
+    use ollama_test_server::TlsFront;
+    let http = HttpServer::start();
+    let url = url::Url::parse(&http.url).unwrap();
+    let front = TlsFront::to_port(url.port().unwrap());
+    let https = format!("{}{}", front.url(), url.path());
+    let text = format!(r#"{{"mcpServers": {{"secure": {{"url": "{https}"}}}}}}"#);
+    let config = McpConfig::parse(&text).unwrap();
+
+    let options = ConnectOptions::default().add_root_certificates(front.ca_pem());
+    let (tools, errors) = McpTools::connect(&config, &options).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        tools.call("add", args(json!({"a": 1, "b": 2}))).await,
+        Ok("3".to_string())
+    );
+    tools.shutdown().await;
+
+    // The system's CAs do not know the test's: the handshake fails, naming
+    // the server.
+    let options = ConnectOptions::default().start_timeout(Duration::from_secs(10));
+    let (tools, errors) = McpTools::connect(&config, &options).await;
+    assert!(tools.servers().is_empty());
+    let message = errors[0].to_string();
+    assert!(message.contains("secure"), "{message}");
+}
+
+#[tokio::test]
 async fn clashing_names_get_the_server_and_calls_reach_the_right_one() {
     let logs = tempfile::tempdir().unwrap();
     let mut a = StdioServer::new(server_binary().to_string_lossy(), Vec::<String>::new());
