@@ -20,7 +20,7 @@ fn records(out: &Output) -> Vec<Value> {
 }
 
 /// `n` generate requests for `tiny`, ids `r0`, `r1`...
-fn generate_lines(n: usize) -> String {
+pub fn generate_lines(n: usize) -> String {
     (0..n)
         .map(|i| {
             format!(

@@ -10,20 +10,9 @@ use std::time::{Duration, Instant};
 use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
+use crate::batch::generate_lines;
 use crate::harness::{status_of, stderr_of, Running, Test, GUARD};
 use ollama_test_server::{Fault, TestServer};
-
-/// `n` generate requests for `tiny`, ids `r0`, `r1`...
-fn generate_lines(n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            format!(
-                "{}\n",
-                json!({"id": format!("r{i}"), "endpoint": "generate", "model": "tiny", "prompt": format!("p{i}")})
-            )
-        })
-        .collect()
-}
 
 /// The lines of an output file, each checked to be a whole JSON object.
 fn results(path: &Path) -> Vec<Value> {

@@ -6,7 +6,7 @@ mod harness;
 
 mod bad_input;
 mod bash_completion;
-mod batch;
+pub mod batch;
 mod batch_resume;
 mod chat;
 mod create;

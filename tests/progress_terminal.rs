@@ -57,17 +57,7 @@ fn screen(output: &str) -> Vec<String> {
 
 /// What a terminal of `cols` columns shows after `output`.
 fn screen_of(output: &str, cols: u16) -> Vec<String> {
-    let mut parser = vt100::Parser::new(ROWS, cols, 0);
-    parser.process(output.as_bytes());
-    let mut rows: Vec<String> = parser
-        .screen()
-        .rows(0, cols)
-        .map(|r| r.trim_end().to_string())
-        .collect();
-    while rows.last().is_some_and(String::is_empty) {
-        rows.pop();
-    }
-    rows
+    crate::harness::pty::screen(output, crate::harness::pty::Size { rows: ROWS, cols })
 }
 
 /// The cursor was hidden while drawing and is visible at the end.

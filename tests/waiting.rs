@@ -43,17 +43,13 @@ mod terminal {
 
     /// What a terminal shows after `output`, trailing blanks removed.
     fn screen(output: &str) -> Vec<String> {
-        let mut parser = vt100::Parser::new(ROWS, COLS, 0);
-        parser.process(output.as_bytes());
-        let mut rows: Vec<String> = parser
-            .screen()
-            .rows(0, COLS)
-            .map(|r| r.trim_end().to_string())
-            .collect();
-        while rows.last().is_some_and(String::is_empty) {
-            rows.pop();
-        }
-        rows
+        crate::harness::pty::screen(
+            output,
+            crate::harness::pty::Size {
+                rows: ROWS,
+                cols: COLS,
+            },
+        )
     }
 
     /// Checks that the spinner was drawn, and gone before `first`.

@@ -125,17 +125,11 @@ impl Screen {
     }
 
     fn rows_after(&self, seen: &str) -> Vec<String> {
-        let mut parser = vt100::Parser::new(ROWS, COLS, 0);
-        parser.process(as_written(seen).as_bytes());
-        let mut rows: Vec<String> = parser
-            .screen()
-            .rows(0, COLS)
-            .map(|r| r.trim_end().to_string())
-            .collect();
-        while rows.last().is_some_and(String::is_empty) {
-            rows.pop();
-        }
-        rows
+        let size = crate::harness::pty::Size {
+            rows: ROWS,
+            cols: COLS,
+        };
+        crate::harness::pty::screen(&as_written(seen), size)
     }
 
     /// The screen's rows, trailing blanks and empty rows at the end left

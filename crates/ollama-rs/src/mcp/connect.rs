@@ -162,6 +162,32 @@ fn log_note(log: Option<&Path>) -> String {
     }
 }
 
+/// The MCP handshake over `transport`, then the server's list of tools.
+async fn handshake<T, E, A>(
+    transport: T,
+) -> Result<
+    (
+        RunningService<RoleClient, ClientConfig>,
+        Vec<rmcp::model::Tool>,
+    ),
+    String,
+>
+where
+    T: rmcp::transport::IntoTransport<RoleClient, E, A>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let service = client_config()
+        .serve(transport)
+        .await
+        .map_err(|e| e.to_string())?;
+    let tools = service
+        .peer()
+        .list_all_tools()
+        .await
+        .map_err(|e| format!("could not list its tools: {e}"))?;
+    Ok((service, tools))
+}
+
 fn client_config() -> ClientConfig {
     ClientConfig::new(
         ClientCapabilities::default(),
@@ -265,18 +291,7 @@ async fn connect_stdio(
             "its stdin or stdout could not be opened".into(),
         ));
     };
-    let handshake = async {
-        let service = client_config()
-            .serve((stdout, stdin))
-            .await
-            .map_err(|e| e.to_string())?;
-        let tools = service
-            .peer()
-            .list_all_tools()
-            .await
-            .map_err(|e| format!("could not list its tools: {e}"))?;
-        Ok::<_, String>((service, tools))
-    };
+    let handshake = handshake((stdout, stdin));
     let outcome = tokio::time::timeout(options.start_timeout, handshake).await;
     let failed = |message: String, child: &mut tokio::process::Child| {
         let exited = match child.try_wait() {
@@ -350,18 +365,7 @@ async fn connect_http(
         client,
         StreamableHttpClientTransportConfig::with_uri(h.url.as_str()).custom_headers(headers),
     );
-    let handshake = async {
-        let service = client_config()
-            .serve(transport)
-            .await
-            .map_err(|e| e.to_string())?;
-        let tools = service
-            .peer()
-            .list_all_tools()
-            .await
-            .map_err(|e| format!("could not list its tools: {e}"))?;
-        Ok::<_, String>((service, tools))
-    };
+    let handshake = handshake(transport);
     let (service, tools) = match tokio::time::timeout(options.start_timeout, handshake).await {
         Ok(Ok(done)) => done,
         Ok(Err(message)) => {

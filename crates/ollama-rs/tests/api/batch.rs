@@ -58,6 +58,15 @@ async fn collect(pool: &Pool, requests: Vec<BatchRequest>) -> Vec<(usize, Result
     .expect("the batch finishes")
 }
 
+/// A 503 answer, as from a busy server.
+fn busy() -> Fault {
+    Fault::Status {
+        code: 503,
+        content_type: "application/json".into(),
+        body: r#"{"error":"busy"}"#.into(),
+    }
+}
+
 fn generate_count(s: &TestServer) -> usize {
     s.requests_to("/api/generate").len()
 }
@@ -126,14 +135,7 @@ async fn a_refused_server_is_backed_off_and_its_share_goes_elsewhere() {
 #[tokio::test]
 async fn a_5xx_is_retried_on_the_other_server() {
     let (a, b) = (TestServer::start(), TestServer::start());
-    a.set_fault_once(
-        "/api/generate",
-        Fault::Status {
-            code: 503,
-            content_type: "application/json".into(),
-            body: r#"{"error":"busy"}"#.into(),
-        },
-    );
+    a.set_fault_once("/api/generate", busy());
     let out = collect(&pool(&[&a, &b]).concurrency(1), prompts(1)).await;
     assert_eq!(text(&out[0].1), "echo: p0");
     assert_eq!((generate_count(&a), generate_count(&b)), (1, 1));
@@ -142,14 +144,7 @@ async fn a_5xx_is_retried_on_the_other_server() {
 #[tokio::test]
 async fn stats_count_each_servers_attempts() {
     let (a, b) = (TestServer::start(), TestServer::start());
-    a.set_fault_once(
-        "/api/generate",
-        Fault::Status {
-            code: 503,
-            content_type: "application/json".into(),
-            body: r#"{"error":"busy"}"#.into(),
-        },
-    );
+    a.set_fault_once("/api/generate", busy());
     let pool = pool(&[&a, &b]).concurrency(1);
     let mut requests = prompts(3);
     requests.push(GenerateRequest::new("no-such-model", "x").into());
