@@ -107,6 +107,34 @@ mod terminal {
     }
 
     #[test]
+    fn a_chat_with_tools_spins_while_each_answer_is_awaited() {
+        let server = TestServer::start();
+        server.set_fault_for("/api/chat", Fault::Delay { ms: 1_000 });
+        let mcp = crate::harness::mcp_server().display().to_string();
+        let (code, output) = run(
+            &server,
+            &[
+                "chat",
+                "tiny-tools",
+                "--mcp-server",
+                &mcp,
+                "--allow-all",
+                "-m",
+                r#"call add {"a":1,"b":2}"#,
+            ],
+        );
+        assert_eq!(code, 0, "{output:?}");
+        // Before the call, and again while the answer to its result is
+        // awaited; never after the answer.
+        let call = output.find("[tool] ").expect("a call line");
+        assert!(output[..call].contains(FRAMES), "no spinner: {output:?}");
+        let result = output.find("[result] ").expect("a result line");
+        assert!(!output[call..result].contains(FRAMES), "{output:?}");
+        spun_before(&output[result..], "echo: 3");
+        assert_eq!(screen(&output).last().unwrap(), "echo: 3");
+    }
+
+    #[test]
     fn a_load_spins_until_it_is_done() {
         let server = TestServer::start();
         server.set_fault_for("/api/generate", Fault::Delay { ms: 1_000 });

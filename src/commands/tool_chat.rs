@@ -19,6 +19,7 @@ use crate::render::reply::{Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::render::style::{dim, warning_label};
 use crate::render::tools::{ask_line, call_line, result_line, Shown};
+use crate::render::waiting::Waiting;
 use crate::settings::Settings;
 use crate::tools::run::{converse, parse_answer, Answer, Call, Done, Outcome, View};
 use crate::tools::Toolbox;
@@ -41,6 +42,10 @@ struct OneShot<'s> {
     reply: Option<Renderer<io::BufWriter<io::StdoutLock<'static>>, io::Stderr>>,
     /// The last call was refused (and said so in a warning).
     refused: bool,
+    /// The spinner while the model's answer is awaited (see `spin`).
+    waiting: Waiting,
+    /// stderr is a terminal that can redraw: the spinner is shown.
+    spin: bool,
 }
 
 impl OneShot<'_> {
@@ -74,6 +79,7 @@ impl View for OneShot<'_> {
         if self.settings.json {
             return self.json_line(raw);
         }
+        self.waiting.stop_for(part, self.style.hide_thinking);
         // The calls get lines of their own, from the loop.
         let mut shown = part.clone();
         shown.message.tool_calls = None;
@@ -86,6 +92,7 @@ impl View for OneShot<'_> {
     }
 
     fn end_reply(&mut self) -> Result<()> {
+        self.waiting.stop();
         if let Some(mut r) = self.reply.take() {
             r.finish()?;
         }
@@ -93,6 +100,7 @@ impl View for OneShot<'_> {
     }
 
     async fn ask(&mut self, call: &Call<'_>) -> Result<Answer> {
+        self.waiting.stop();
         let question = ask_line(call.server, call.tool, call.arguments);
         let _ = write!(io::stderr().lock(), "{question}");
         let _ = io::stderr().flush();
@@ -106,6 +114,7 @@ impl View for OneShot<'_> {
     }
 
     fn call(&mut self, call: &Call<'_>) -> Result<()> {
+        self.waiting.stop();
         if self.settings.json {
             return self.json_line(&json!({"tool_call": Value::Object(OneShot::event(call))}));
         }
@@ -114,6 +123,7 @@ impl View for OneShot<'_> {
     }
 
     fn refused(&mut self, call: &Call<'_>) -> Result<()> {
+        self.waiting.stop();
         self.refused = true;
         let who = format!("{}.{}", call.server, call.tool);
         warn(&format!(
@@ -149,6 +159,8 @@ impl View for OneShot<'_> {
             Done::Declined => Shown::Declined,
         };
         self.note(&result_line(shown, outcome.duration));
+        // The results go back to the model: its answer is awaited again.
+        self.waiting = Waiting::start(self.spin);
         Ok(())
     }
 }
@@ -176,16 +188,20 @@ pub async fn run(
     no_pull: bool,
 ) -> Result<ExitCode> {
     let (no_stream, verbose) = (args.no_stream, args.verbose);
+    let spin = settings.progress_style(ProgressMode::Auto) == Style::Bars;
     let mut view = OneShot {
         settings,
         style: super::style::one_shot_style(settings, args),
         reply: None,
         refused: false,
+        waiting: Waiting::start(spin),
+        spin,
     };
     let mut added: Vec<Message> = Vec::new();
     let mut ended = converse(client, toolbox, &req, &mut added, &mut view, !no_stream).await;
     if let Err(e) = &ended {
         if !no_pull && added.is_empty() && model_missing(e) {
+            view.waiting.stop();
             let style = if settings.json {
                 Style::Quiet
             } else {
@@ -195,6 +211,7 @@ pub async fn run(
             if !settings.json {
                 say(&format!("pulled '{}'", req.model));
             }
+            view.waiting = Waiting::start(spin);
             ended = converse(client, toolbox, &req, &mut added, &mut view, !no_stream).await;
         }
     }

@@ -16,6 +16,7 @@ use crate::render::reply::{Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::render::style::dim;
 use crate::render::tools::{ask_line, call_line, result_line, Shown};
+use crate::render::waiting::Waiting;
 use crate::tools::run::{
     close_open_calls, converse, parse_answer, Answer, Call, Done, Outcome, View, CANCELLED,
 };
@@ -43,10 +44,15 @@ struct SessionView<'a, 'b, L, O: Write> {
     reply: Option<Renderer<Shared<'a, 'b, O>, io::Sink>>,
     /// Something was shown of the turn.
     shown: bool,
+    /// The spinner while the model's answer is awaited.
+    waiting: Waiting,
+    /// Makes a new spinner, for the next round.
+    spinner: &'a dyn Fn() -> Waiting,
 }
 
 impl<L: LineSource, O: Write> SessionView<'_, '_, L, O> {
     fn line(&mut self, text: &str) -> Result<()> {
+        self.waiting.stop();
         let mut out = self.out.borrow_mut();
         writeln!(out, "{}", dim(text, self.color))?;
         out.flush()?;
@@ -69,6 +75,7 @@ impl<L: LineSource, O: Write> View for SessionView<'_, '_, L, O> {
         {
             return Ok(());
         }
+        self.waiting.stop_for(&shown, self.style.hide_thinking);
         self.shown = true;
         let (style, out) = (self.style, self.out);
         self.reply
@@ -78,6 +85,7 @@ impl<L: LineSource, O: Write> View for SessionView<'_, '_, L, O> {
     }
 
     fn end_reply(&mut self) -> Result<()> {
+        self.waiting.stop();
         if let Some(mut r) = self.reply.take() {
             r.finish()?;
         }
@@ -85,6 +93,7 @@ impl<L: LineSource, O: Write> View for SessionView<'_, '_, L, O> {
     }
 
     async fn ask(&mut self, call: &Call<'_>) -> Result<Answer> {
+        self.waiting.stop();
         let question = ask_line(call.server, call.tool, call.arguments);
         match self.lines.read_line(Prompt {
             text: &question,
@@ -101,6 +110,7 @@ impl<L: LineSource, O: Write> View for SessionView<'_, '_, L, O> {
     }
 
     fn refused(&mut self, call: &Call<'_>) -> Result<()> {
+        self.waiting.stop();
         let who = format!("{}.{}", call.server, call.tool);
         writeln!(
             self.err,
@@ -116,7 +126,10 @@ impl<L: LineSource, O: Write> View for SessionView<'_, '_, L, O> {
             Done::Error(e) => Shown::Error(e),
             Done::Declined => Shown::Declined,
         };
-        self.line(&result_line(shown, outcome.duration))
+        self.line(&result_line(shown, outcome.duration))?;
+        // The results go back to the model: its answer is awaited again.
+        self.waiting = (self.spinner)();
+        Ok(())
     }
 }
 
@@ -136,7 +149,11 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
         let mut added: Vec<Message> = Vec::new();
         let toolbox = self.toolbox.as_ref().expect("a toolbox");
         let out = RefCell::new(&mut self.out);
+        let env = &self.env;
+        let spinner = || env.waiting();
         let mut view = SessionView {
+            waiting: spinner(),
+            spinner: &spinner,
             out: &out,
             err: &mut self.err,
             lines: &mut self.lines,
@@ -149,6 +166,7 @@ impl<'c, L: LineSource, O: Write, E: Write> Repl<'c, L, O, E> {
             r = converse(self.client, toolbox, &base, &mut added, &mut view, true) => Some(r),
             _ = stop => None,
         };
+        view.waiting.stop();
         let _ = view.end_reply();
         let shown = view.shown;
         drop(view);
