@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
-use crate::harness::{assert_nothing_sent, mcp_server, stderr_of, stdout_of, Test};
+use crate::harness::{assert_nothing_sent, mcp_server, pairs, stderr_of, stdout_of, Test};
 use ollama_test_server::{TestServer, WEB_API_KEY};
 
 /// `--mcp-server` for the test MCP server (named `mcp-test-server`).
@@ -50,12 +50,6 @@ fn tool_messages(body: &Value) -> Vec<(String, String)> {
                 m["content"].as_str().unwrap_or_default().to_string(),
             )
         })
-        .collect()
-}
-
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
         .collect()
 }
 

@@ -13,7 +13,7 @@ use nix::sys::wait::WaitStatus;
 use rexpect::session::{Options, PtySession};
 use serde_json::{json, Value};
 
-use crate::harness::Test;
+use crate::harness::{pairs, Test};
 use ollama_test_server::{Fault, TestServer};
 
 mod screen;
@@ -145,12 +145,6 @@ pub(crate) fn turns(req: &Value) -> Vec<(String, String)> {
                 m["content"].as_str().unwrap_or_default().to_string(),
             )
         })
-        .collect()
-}
-
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
         .collect()
 }
 

@@ -18,7 +18,7 @@ use crate::render::progress::{pull_missing, say};
 use crate::render::reply::{Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::render::style::{dim, warning_label};
-use crate::render::tools::{ask_line, call_line, result_line, Shown};
+use crate::render::tools::{ask_line, call_line};
 use crate::render::waiting::Waiting;
 use crate::settings::Settings;
 use crate::tools::run::{converse, parse_answer, Answer, Call, Done, Outcome, View};
@@ -153,12 +153,7 @@ impl View for OneShot<'_> {
         if std::mem::take(&mut self.refused) {
             return Ok(());
         }
-        let shown = match &outcome.done {
-            Done::Result(text) => Shown::Result(text),
-            Done::Error(e) => Shown::Error(e),
-            Done::Declined => Shown::Declined,
-        };
-        self.note(&result_line(shown, outcome.duration));
+        self.note(&outcome.line());
         // The results go back to the model: its answer is awaited again.
         self.waiting = Waiting::start(self.spin);
         Ok(())

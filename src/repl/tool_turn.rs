@@ -15,10 +15,10 @@ use crate::exit::Interrupted;
 use crate::render::reply::{Renderer, ReplyStyle};
 use crate::render::stats::stats_text;
 use crate::render::style::dim;
-use crate::render::tools::{ask_line, call_line, result_line, Shown};
+use crate::render::tools::{ask_line, call_line};
 use crate::render::waiting::Waiting;
 use crate::tools::run::{
-    close_open_calls, converse, parse_answer, Answer, Call, Done, Outcome, View, CANCELLED,
+    close_open_calls, converse, parse_answer, Answer, Call, Outcome, View, CANCELLED,
 };
 
 /// Writes to the session's output, which the reply's renderer and the
@@ -121,12 +121,7 @@ impl<L: LineSource, O: Write> View for SessionView<'_, '_, L, O> {
     }
 
     fn result(&mut self, _call: &Call<'_>, outcome: &Outcome) -> Result<()> {
-        let shown = match &outcome.done {
-            Done::Result(text) => Shown::Result(text),
-            Done::Error(e) => Shown::Error(e),
-            Done::Declined => Shown::Declined,
-        };
-        self.line(&result_line(shown, outcome.duration))?;
+        self.line(&outcome.line())?;
         // The results go back to the model: its answer is awaited again.
         self.waiting = (self.spinner)();
         Ok(())

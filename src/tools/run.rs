@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use super::{Permit, Toolbox};
 use crate::exit::about_model;
+use crate::render::tools::{result_line, Shown};
 
 /// What the model is told when a call did not run.
 pub const DECLINED: &str = "the user declined this tool call";
@@ -79,6 +80,18 @@ pub struct Outcome {
     pub done: Done,
     /// How long it took (zero when it did not run).
     pub duration: Duration,
+}
+
+impl Outcome {
+    /// The line that shows how it ended, with its duration.
+    pub fn line(&self) -> String {
+        let shown = match &self.done {
+            Done::Result(text) => Shown::Result(text),
+            Done::Error(e) => Shown::Error(e),
+            Done::Declined => Shown::Declined,
+        };
+        result_line(shown, self.duration)
+    }
 }
 
 impl Outcome {

@@ -317,6 +317,13 @@ pub fn status_of(out: &Output) -> i32 {
     out.status.code().expect("exited, not killed")
 }
 
+/// Owned pairs, to compare with (role, content) or (tool, result) lists.
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+        .collect()
+}
+
 /// Asserts status 0 and an empty stderr; returns stdout.
 pub fn ok(out: &Output) -> String {
     assert_eq!(stderr_of(out), "", "stderr");

@@ -144,14 +144,20 @@ pub async fn run(
             }
             next = results.next() => {
                 let Some((tag, result)) = next else { break };
-                let (record, bad) = record(&tag, result, &mut tally);
+                let Tag {
+                    seq,
+                    id,
+                    bad_line,
+                    permit,
+                } = tag;
+                let (record, bad) = record(id, bad_line, result, &mut tally);
                 if let Some(msg) = bad {
                     progress.println(&exit::scrub(&format!("ollama-rs: warning: {msg}")));
                 }
                 let mut line = serde_json::to_string(&record)?;
                 line.push('\n');
                 writer
-                    .push(tag.seq, line, tag.permit)
+                    .push(seq, line, permit)
                     .map_err(|e| anyhow::anyhow!("could not write the results: {e}"))?;
                 progress.update(&tally, || shares(&pool.stats()));
             }
@@ -315,12 +321,12 @@ fn requests(
 /// The output line of a result, counted in `tally`, and the warning for a
 /// bad input line.
 fn record(
-    tag: &Tag,
+    id: Value,
+    bad_line: bool,
     result: ollama_rs::Result<ollama_rs::BatchResponse>,
     tally: &mut Tally,
 ) -> (Record, Option<String>) {
     tally.done += 1;
-    let id = tag.id.clone();
     match result {
         Ok(response) => {
             tally.add_tokens(&response);
@@ -338,7 +344,7 @@ fn record(
             let status = e.status();
             let (message, warning) = match e {
                 // A line that is no request: its message says so.
-                Error::InvalidRequest(m) if tag.bad_line => (m.clone(), Some(m)),
+                Error::InvalidRequest(m) if bad_line => (m.clone(), Some(m)),
                 Error::InvalidRequest(m) => (m, None),
                 e => (exit::json_error(&anyhow::Error::new(e)), None),
             };
