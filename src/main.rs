@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     let outcome = rt.block_on(async {
         // The interactive session stops a reply on Ctrl-C and goes on; a
         // batch job stops sending and writes what it has.
-        if settings.interactive || matches!(cli.command, cli::Command::Batch(_)) {
+        if settings.handles_interrupt {
             return Outcome::Done(commands::run(cli, &settings).await);
         }
         let run = commands::run(cli, &settings);

@@ -53,6 +53,9 @@ pub struct Settings {
     pub dumb_terminal: bool,
     /// The command runs the interactive chat, which handles Ctrl-C itself.
     pub interactive: bool,
+    /// The command handles Ctrl-C itself (the interactive chat goes on,
+    /// `batch` finishes what is in flight); otherwise Ctrl-C ends the run.
+    pub handles_interrupt: bool,
     /// `--cacert`: also trusted by the `https://` MCP servers of `chat`.
     pub cacert: Option<std::path::PathBuf>,
     /// The environment variables the command line reads.
@@ -99,7 +102,7 @@ impl Settings {
         // no-color.org: a set but empty NO_COLOR does not count.
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb_terminal = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-        let settings = Settings::from_parts(
+        let mut settings = Settings::from_parts(
             &cli.global,
             [stdin_tty, stdout_tty, stderr_tty],
             no_color,
@@ -107,6 +110,7 @@ impl Settings {
             is_interactive(&cli.command, stdin_tty, stdout_tty),
             env,
         );
+        settings.handles_interrupt |= matches!(cli.command, Command::Batch(_));
         console::set_colors_enabled(settings.color_stdout);
         console::set_colors_enabled_stderr(settings.color_stderr);
         settings
@@ -132,6 +136,7 @@ impl Settings {
             stderr_tty,
             dumb_terminal,
             interactive,
+            handles_interrupt: interactive,
             cacert: global.cacert.clone(),
             env,
         }
